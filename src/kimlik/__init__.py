@@ -1,0 +1,3 @@
+"""Kimlik: a self-hosted customer data platform."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,45 @@
+"""Settings, read once from the environment (``KIMLIK_*``) and passed in explicitly.
+
+Nothing here is built at import time: ``Settings()`` is called by the delivery layer
+(the CLI today) and handed to the services that need it.
+"""
+
+from __future__ import annotations
+
+import os
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite:///kimlik.db"
+
+
+def default_workers() -> int:
+    """Standardization workers: one per core, none on a single core."""
+    cores = os.cpu_count() or 1
+    return cores if cores > 1 else 0
+
+
+class Settings(BaseSettings):
+    """Everything configurable about a Kimlik installation."""
+
+    model_config = SettingsConfigDict(env_prefix="KIMLIK_", extra="ignore")
+
+    database_url: str = Field(
+        default=DEFAULT_DATABASE_URL,
+        description="SQLAlchemy URL of the store; PostgreSQL uses postgresql+psycopg://.",
+    )
+    import_batch_size: int = Field(
+        default=5000, ge=1, le=100_000, description="Rows standardized and written per batch."
+    )
+    import_workers: int = Field(
+        default_factory=default_workers,
+        ge=0,
+        le=64,
+        description="Processes that standardize rows in parallel; 0 standardizes in-process.",
+    )
+    parallel_threshold_bytes: int = Field(
+        default=2_000_000,
+        ge=0,
+        description="Files smaller than this are standardized in-process (a pool costs ~0.3 s).",
+    )
