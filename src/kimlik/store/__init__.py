@@ -1,0 +1,1 @@
+"""Persistence: tables, engine, migrations. Only ``*/repository.py`` modules query it."""

@@ -1,0 +1,254 @@
+"""The store's tables, as SQLAlchemy Core metadata shared by every dialect.
+
+Every record kind keeps the same bookkeeping columns (see ``record_columns``): the raw
+payload exactly as received, the content hash that makes re-imports idempotent, the
+version counter, and the field issues found while standardizing. Earlier versions live
+in ``record_versions``. Typed canonical attributes are real columns so that quality
+reports, linking and (later) segments are plain SQL.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+#: 64-bit keys on PostgreSQL; SQLite only autoincrements a plain INTEGER PRIMARY KEY.
+Id = BigInteger().with_variant(Integer(), "sqlite")
+#: JSONB on PostgreSQL (indexable, compact), JSON text elsewhere.
+Json = JSON().with_variant(JSONB(), "postgresql")
+Money = Numeric(18, 4)
+Moment = DateTime(timezone=True)
+
+
+def _pk() -> Column[int]:
+    return Column("id", Id, primary_key=True, autoincrement=True)
+
+
+sources = Table(
+    "sources",
+    metadata,
+    _pk(),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("trust_rank", Integer, nullable=False, server_default="100"),
+    Column("created_at", Moment, nullable=False),
+)
+
+import_runs = Table(
+    "import_runs",
+    metadata,
+    _pk(),
+    Column("source_id", Id, ForeignKey("sources.id"), nullable=False, index=True),
+    Column("kind", String(32), nullable=False),
+    Column("file_name", Text, nullable=False),
+    Column("file_bytes", BigInteger, nullable=True),
+    Column("mapping", Json, nullable=False),
+    Column("status", String(16), nullable=False),  # running | completed | failed
+    Column("error", Text, nullable=True),
+    Column("started_at", Moment, nullable=False),
+    Column("finished_at", Moment, nullable=True),
+    Column("rows_read", BigInteger, nullable=False, server_default="0"),
+    Column("rows_new", BigInteger, nullable=False, server_default="0"),
+    Column("rows_updated", BigInteger, nullable=False, server_default="0"),
+    Column("rows_unchanged", BigInteger, nullable=False, server_default="0"),
+    Column("rows_rejected", BigInteger, nullable=False, server_default="0"),
+    Column("rows_unlinked", BigInteger, nullable=False, server_default="0"),
+    Column("field_issues", Json, nullable=False),  # {"email.invalid": 12, ...}
+)
+
+
+def record_columns() -> list[Column[object]]:
+    """Bookkeeping columns every record kind shares, in one place so kinds cannot drift."""
+    return [
+        _pk(),
+        Column("source_id", Id, ForeignKey("sources.id"), nullable=False),
+        Column("record_id", String(255), nullable=False),
+        Column("version", Integer, nullable=False),
+        Column("content_hash", String(32), nullable=False),
+        Column("raw", Json, nullable=False),
+        Column("custom", Json, nullable=True),
+        Column("issues", Json, nullable=True),
+        # "|email|phone|": attributes whose value failed validation / was changed by
+        # standardization. Delimited text keeps per-attribute counts plain, portable SQL.
+        Column("invalid_fields", String(512), nullable=False, server_default=""),
+        Column("changed_fields", String(512), nullable=False, server_default=""),
+        Column("import_run_id", Id, ForeignKey("import_runs.id"), nullable=False),
+        Column("row_number", BigInteger, nullable=False),
+        Column("first_seen_at", Moment, nullable=False),
+        Column("updated_at", Moment, nullable=False),
+    ]
+
+
+def customer_reference_columns() -> list[Column[object]]:
+    """How related kinds point at a person: the source's customer id, email or phone."""
+    return [
+        Column("customer_id", String(255), nullable=True),
+        Column("customer_email_key", String(320), nullable=True),
+        Column("customer_phone", String(32), nullable=True),
+        Column("person_record_id", Id, ForeignKey("source_records.id"), nullable=True),
+    ]
+
+
+def _record_table(name: str, *columns: Column[object], linked: bool = False) -> Table:
+    extra = customer_reference_columns() if linked else []
+    table = Table(
+        name,
+        metadata,
+        *record_columns(),
+        *extra,
+        *columns,
+        UniqueConstraint("source_id", "record_id", name=f"uq_{name}_source_record"),
+    )
+    if linked:
+        Index(f"ix_{name}_person", table.c.person_record_id)
+    return table
+
+
+source_records = _record_table(
+    "source_records",
+    Column("first_name", String(255)),
+    Column("last_name", String(255)),
+    Column("email", String(320)),
+    Column("email_key", String(320)),
+    Column("phone", String(32)),
+    Column("birth_date", Date),
+    Column("street", Text),
+    Column("city", String(255)),
+    Column("region", String(255)),
+    Column("postal_code", String(32)),
+    Column("country", String(2)),
+    Column("company", String(255)),
+    Column("job_title", String(255)),
+    Column("industry", String(255)),
+    Column("gender", String(32)),
+    Column("marital_status", String(32)),
+    Column("education", String(64)),
+    Column("annual_income", Money),
+    Column("signed_up_at", Moment),
+)
+Index("ix_source_records_email_key", source_records.c.email_key)
+Index("ix_source_records_phone", source_records.c.phone)
+
+companies = _record_table(
+    "companies",
+    Column("name", String(255)),
+    Column("domain", String(255)),
+    Column("industry", String(255)),
+    Column("size", String(64)),
+    Column("country", String(2)),
+)
+
+orders = _record_table(
+    "orders",
+    Column("ordered_at", Moment),
+    Column("total", Money),
+    Column("currency", String(3)),
+    Column("status", String(64)),
+    Column("channel", String(64)),
+    linked=True,
+)
+
+order_items = _record_table(
+    "order_items",
+    Column("order_id", String(255), nullable=False),
+    Column("order_row_id", Id, ForeignKey("orders.id"), nullable=True),
+    Column("sku", String(255)),
+    Column("product_name", Text),
+    Column("quantity", Integer),
+    Column("unit_price", Money),
+)
+Index("ix_order_items_order", order_items.c.source_id, order_items.c.order_id)
+
+interactions = _record_table(
+    "interactions",
+    Column("channel", String(64)),
+    Column("occurred_at", Moment),
+    Column("department", String(255)),
+    Column("agent", String(255)),
+    Column("reason", Text),
+    Column("outcome", Text),
+    linked=True,
+)
+
+feedback = _record_table(
+    "feedback",
+    Column("survey", String(255)),
+    Column("question", Text),
+    Column("score", Integer),
+    Column("comment", Text),
+    Column("answered_at", Moment),
+    linked=True,
+)
+
+consents = _record_table(
+    "consents",
+    Column("purpose", String(64)),
+    Column("channel", String(64)),
+    Column("status", String(16)),
+    Column("recorded_at", Moment),
+    linked=True,
+)
+
+record_versions = Table(
+    "record_versions",
+    metadata,
+    _pk(),
+    Column("record_table", String(32), nullable=False),
+    Column("row_id", Id, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("content_hash", String(32), nullable=False),
+    Column("raw", Json, nullable=False),
+    Column("attributes", Json, nullable=False),
+    Column("import_run_id", Id, ForeignKey("import_runs.id"), nullable=False),
+    Column("valid_from", Moment, nullable=False),
+    Column("valid_to", Moment, nullable=False),
+    Index("ix_record_versions_row", "record_table", "row_id"),
+)
+
+rejected_rows = Table(
+    "rejected_rows",
+    metadata,
+    _pk(),
+    Column("import_run_id", Id, ForeignKey("import_runs.id"), nullable=False, index=True),
+    Column("source_id", Id, ForeignKey("sources.id"), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("row_number", BigInteger, nullable=False),
+    Column("record_id", String(255), nullable=True),
+    Column("raw", Json, nullable=False),
+    Column("reasons", Json, nullable=False),  # [{"column","value","code","message"}]
+    Column("first_code", String(64), nullable=False),
+)
+
+#: Record tables by the record kind they store.
+RECORD_TABLES: dict[str, Table] = {
+    "people": source_records,
+    "companies": companies,
+    "orders": orders,
+    "order_items": order_items,
+    "interactions": interactions,
+    "feedback": feedback,
+    "consents": consents,
+}
