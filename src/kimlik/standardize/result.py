@@ -3,7 +3,8 @@
 Standardizers never raise on bad text: they report. Severity decides what the
 importer does with the value:
 
-* ``error``   — the input is unusable; ``value`` is ``None`` and the raw text is kept in the raw payload.
+* ``error``   — the input is unusable; ``value`` is ``None`` and the raw text is kept in the
+  raw payload.
 * ``warning`` — the value was kept but deserves a look (e.g. a placeholder email).
 """
 
@@ -19,7 +20,10 @@ DateOrder = Literal["DMY", "MDY", "YMD"]
 
 @dataclass(frozen=True, slots=True)
 class Issue:
-    """One problem with one value. ``code`` is stable (``email.invalid``); ``message`` is for people."""
+    """One problem with one value.
+
+    ``code`` is stable (``email.invalid``); ``message`` is for people.
+    """
 
     code: str
     message: str

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
@@ -25,12 +26,19 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _json_dumps(value: Any) -> str:
+    """orjson is ~10x faster than json for the raw payloads written on every import."""
+    return orjson.dumps(value, default=str, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
 def open_engine(url: str) -> Engine:
     """Create the engine for ``url``; a URL that cannot work is a ConfigurationError."""
     try:
         parsed = make_url(url)
-        engine = create_engine(parsed, future=True)
-    except (ArgumentError, NoSuchModuleError, ValueError) as exc:
+        engine = create_engine(
+            parsed, json_serializer=_json_dumps, json_deserializer=orjson.loads
+        )
+    except (ArgumentError, NoSuchModuleError, ValueError, ImportError) as exc:
         raise ConfigurationError(f"invalid database URL {_redact(url)!r}: {exc}") from exc
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)

@@ -1,0 +1,230 @@
+"""Turning one raw row into a clean record or a rejection. Pure: runs in worker processes.
+
+Policy (docs/importing.md): an invalid *optional* value is flagged, left out of the clean
+attributes and kept in the raw payload, and the row still lands; a row is rejected only
+when it cannot be a usable record (no id, a required value missing or invalid, nothing to
+identify or link the person by, or unreadable).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from typing import Any
+
+import orjson
+from kimlik.standardize.dates import date_order_for_region
+from kimlik.standardize.email import email_matching_key
+from kimlik.standardize.names import split_full_name
+from kimlik.standardize.text import normalize_text
+
+from kimlik.ingest.context import RowContext
+from kimlik.ingest.kinds import KindSpec
+from kimlik.ingest.mapping import ColumnPlan, Mapping, plan_columns
+from kimlik.ingest.readers import ReadRow
+from kimlik.ingest.rows import CleanRow, Outcome, Reason, RejectedRow
+from kimlik.standardize.result import Issue, Standardized
+
+_HASH_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
+MAX_RECORD_ID = 255
+
+
+def content_hash(*parts: Any) -> str:
+    """A stable 128-bit digest of JSON-able parts: equal content, equal hash, across runs."""
+    data = orjson.dumps(parts, option=_HASH_OPTIONS, default=str)
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def _as_text(value: Any) -> str | None:
+    """Scalars as text for the standardizers; blanks, objects and arrays give None."""
+    if value is None or isinstance(value, dict | list):
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = value if isinstance(value, str) else str(value)
+    return text if text.strip() else None
+
+
+def _display(value: Any) -> str:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _reason(column: str | None, attribute: str | None, value: str | None, issue: Issue) -> Reason:
+    return Reason(
+        column=column,
+        attribute=attribute,
+        value=value,
+        code=issue.code,
+        message=issue.message,
+        severity=issue.severity,
+    )
+
+
+class RowCleaner:
+    """Cleans rows of one file: one kind, one mapping, plans cached per header set."""
+
+    def __init__(self, kind: KindSpec, mapping: Mapping, today: dt.date) -> None:
+        self.kind = kind
+        self.mapping = mapping
+        self.today = today
+        self.required = frozenset(mapping.required)
+        self.date_order = mapping.date_order or date_order_for_region(mapping.region)
+        self._plans: dict[tuple[str, ...], ColumnPlan] = {}
+
+    def plan(self, headers: tuple[str, ...]) -> ColumnPlan:
+        """The column plan for a header set (CSV: one; JSON Lines: one per key set)."""
+        plan = self._plans.get(headers)
+        if plan is None:
+            plan = self._plans[headers] = plan_columns(headers, self.kind, self.mapping)
+        return plan
+
+    def clean_batch(self, rows: list[ReadRow]) -> list[Outcome]:
+        """Clean a batch; the unit of work sent to a worker process."""
+        return [self.clean(row) for row in rows]
+
+    def clean(self, row: ReadRow) -> Outcome:
+        """Clean one row."""
+        if row.error_code is not None:
+            issue = Issue(row.error_code, row.error_message or "unreadable row")
+            return RejectedRow(row.line, None, row.values, [_reason(None, None, None, issue)])
+        plan = self.plan(tuple(row.values))
+        texts, columns, custom = self._collect(plan, row.values)
+        ctx = RowContext(
+            region=self.mapping.region,
+            date_order=self.date_order,
+            today=self.today,
+            vocabularies=self.mapping.values,
+        )
+        values: dict[str, Any] = {}
+        issues: list[Reason] = []
+        rejections: list[Reason] = []
+        invalid: list[str] = []
+        changed: list[str] = []
+        if self.kind.name == "people":
+            self._split_full_name(texts, columns, issues)
+        for spec in self.kind.fields:
+            text = texts.get(spec.name)
+            required = spec.required or spec.name in self.required
+            column = columns.get(spec.name)
+            if text is None:
+                if required:
+                    missing = Issue(f"{spec.name}.missing", f"{spec.name} is required")
+                    rejections.append(_reason(column, spec.name, None, missing))
+                continue
+            result: Standardized[Any] = spec.parse(text, ctx)
+            for issue in result.issues:
+                entry = _reason(column, spec.name, text, issue)
+                if result.value is None and required:
+                    rejections.append(entry)
+                else:
+                    issues.append(entry)
+            if result.value is None:
+                if result.issues:
+                    invalid.append(spec.name)
+                continue
+            values[spec.target] = result.value
+            if _display(result.value) != text.strip():
+                changed.append(spec.name)
+        self._require_any(values, columns, rejections)
+        record_id = self._record_id(plan, texts, columns, values, row, rejections)
+        if rejections:
+            return RejectedRow(row.line, record_id, row.values, rejections)
+        assert record_id is not None
+        if self.kind.name == "people" and "email" in values:
+            values["email_key"] = email_matching_key(values["email"])
+        return CleanRow(
+            line=row.line,
+            record_id=record_id,
+            values=values,
+            custom=custom or None,
+            issues=issues or None,
+            invalid_fields=f"|{'|'.join(invalid)}|" if invalid else "",
+            changed_fields=f"|{'|'.join(changed)}|" if changed else "",
+            content_hash=content_hash(row.values, values, custom),
+            raw=row.values,
+        )
+
+    @staticmethod
+    def _collect(
+        plan: ColumnPlan, raw: dict[str, Any]
+    ) -> tuple[dict[str, str], dict[str, str], dict[str, Any]]:
+        """Attribute -> first non-blank text (and its column); unmapped values to custom."""
+        texts: dict[str, str] = {}
+        columns: dict[str, str] = {}
+        custom: dict[str, Any] = {}
+        for header, attribute in zip(plan.headers, plan.attributes, strict=True):
+            value = raw[header]
+            if attribute is None or isinstance(value, dict | list):
+                if value not in (None, ""):
+                    custom[header] = value
+                continue
+            columns.setdefault(attribute, header)
+            text = _as_text(value)
+            if text is not None and attribute not in texts:
+                texts[attribute] = text
+                columns[attribute] = header
+        return texts, columns, custom
+
+    @staticmethod
+    def _split_full_name(
+        texts: dict[str, str], columns: dict[str, str], issues: list[Reason]
+    ) -> None:
+        full = texts.pop("full_name", None)
+        if full is None or ("first_name" in texts and "last_name" in texts):
+            return
+        split = split_full_name(full)
+        column = columns.get("full_name")
+        for issue in split.issues:
+            issues.append(_reason(column, "full_name", full, issue))
+        if split.value is None:
+            return
+        first, last = split.value
+        for attribute, part in (("first_name", first), ("last_name", last)):
+            if part and attribute not in texts:
+                texts[attribute] = part
+                columns[attribute] = column or "full_name"
+
+    def _require_any(
+        self, values: dict[str, Any], columns: dict[str, str], rejections: list[Reason]
+    ) -> None:
+        targets = {spec.name: spec.target for spec in self.kind.fields}
+        for group in self.kind.required_any:
+            if any(values.get(targets.get(name, name)) is not None for name in group):
+                continue
+            code = "row.no_customer" if self.kind.linked_to_person else "row.no_identity"
+            message = f"needs a valid value in one of: {', '.join(group)}"
+            rejections.append(_reason(None, None, None, Issue(code, message)))
+
+    def _record_id(
+        self,
+        plan: ColumnPlan,
+        texts: dict[str, str],
+        columns: dict[str, str],
+        values: dict[str, Any],
+        row: ReadRow,
+        rejections: list[Reason],
+    ) -> str | None:
+        id_attributes = self.kind.id_attributes
+        if plan.content_ids:
+            return "sha:" + content_hash(row.values)
+        if len(id_attributes) == 1:
+            attribute = id_attributes[0]
+            record_id = normalize_text(texts.get(attribute))
+            if record_id is None:
+                issue = Issue("record_id.missing", f"{attribute} is empty")
+                rejections.append(_reason(columns.get(attribute), attribute, None, issue))
+                return None
+        else:
+            parts = []
+            for attribute in id_attributes:
+                spec = self.kind.field(attribute)
+                value = values.get(spec.target) if spec else normalize_text(texts.get(attribute))
+                parts.append("" if value is None else _display(value))
+            record_id = "|".join(parts)
+        if len(record_id) > MAX_RECORD_ID:
+            issue = Issue("record_id.too_long", f"longer than {MAX_RECORD_ID} characters")
+            rejections.append(_reason(None, id_attributes[0], record_id[:40], issue))
+            return None
+        return record_id

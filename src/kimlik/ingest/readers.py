@@ -1,0 +1,208 @@
+"""Streaming readers for CSV and JSON Lines (optionally gzip-compressed).
+
+Rows are yielded one at a time with their line number, so memory stays flat whatever
+the file size. A malformed *row* (wrong field count, broken JSON) comes out as a
+``ReadRow`` with an error and is rejected downstream; a malformed *file* (missing,
+undecodable, not CSV/JSONL) raises ``UnreadableFileError`` before or while reading.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import gzip
+import io
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import orjson
+
+from kimlik.errors import UnreadableFileError
+
+csv.field_size_limit(16 * 1024 * 1024)
+_DELIMITERS = ",;\t|"
+_MAX_RAW_LINE = 4096
+
+
+@dataclass(frozen=True, slots=True)
+class ReadRow:
+    """One data row: its values by header, or the reason it could not be read."""
+
+    line: int
+    values: dict[str, Any]
+    error_code: str | None = None
+    error_message: str | None = None
+
+
+class _CountingReader(io.RawIOBase):
+    """Wraps a binary file and counts the bytes read, for an honest progress bar."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self._raw = raw
+        self.count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._raw.read(len(buffer))
+        size = len(data)
+        buffer[:size] = data
+        self.count += size
+        return size
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+def file_format(path: Path) -> str:
+    """``csv`` or ``jsonl`` from the file name (a ``.gz`` suffix is looked through)."""
+    name = path.name.lower().removesuffix(".gz")
+    if name.endswith((".csv", ".tsv", ".txt")):
+        return "csv"
+    if name.endswith((".jsonl", ".ndjson", ".json")):
+        return "jsonl"
+    raise UnreadableFileError(
+        f"{path.name}: unsupported file type; use .csv or .jsonl (optionally .gz)"
+    )
+
+
+class RecordFile:
+    """An open CSV or JSON Lines file; iterate it for ``ReadRow``s.
+
+    The header (CSV) is read on open, so a file that cannot even start fails before the
+    importer writes anything.
+    """
+
+    def __init__(self, path: Path, *, encoding: str = "utf-8-sig", delimiter: str | None = None):
+        self.path = path
+        self.format = file_format(path)
+        self.encoding = _check_encoding(encoding)
+        try:
+            self.total_bytes = path.stat().st_size
+            raw_file: IO[bytes] = path.open("rb")
+        except OSError as exc:
+            raise UnreadableFileError(f"cannot open {path}: {exc.strerror}") from exc
+        self._counter = _CountingReader(raw_file)
+        binary: IO[bytes] = io.BufferedReader(self._counter, buffer_size=1 << 20)
+        if path.name.lower().endswith(".gz"):
+            binary = gzip.GzipFile(fileobj=binary, mode="rb")  # type: ignore[assignment]
+        self._text = io.TextIOWrapper(binary, encoding=self.encoding, newline="")
+        self.headers: tuple[str, ...] = ()
+        self._csv: Iterator[list[str]] | None = None
+        if self.format == "csv":
+            try:
+                self._open_csv(delimiter)
+            except BaseException:
+                self.close()
+                raise
+
+    @property
+    def bytes_read(self) -> int:
+        """Bytes of the file on disk consumed so far (compressed bytes for .gz)."""
+        return self._counter.count
+
+    def close(self) -> None:
+        self._text.close()
+
+    def __enter__(self) -> RecordFile:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def __iter__(self) -> Iterator[ReadRow]:
+        rows = self._csv_rows() if self.format == "csv" else self._jsonl_rows()
+        try:
+            yield from rows
+        except UnicodeDecodeError as exc:
+            raise UnreadableFileError(
+                f"{self.path.name}: not valid {self.encoding} text ({exc.reason}); "
+                "pass --encoding, e.g. cp1254 or latin-1"
+            ) from exc
+        except (OSError, EOFError, zlib.error) as exc:
+            raise UnreadableFileError(f"{self.path.name}: cannot read: {exc}") from exc
+        except csv.Error as exc:
+            raise UnreadableFileError(f"{self.path.name}: malformed CSV: {exc}") from exc
+
+    def _open_csv(self, delimiter: str | None) -> None:
+        try:
+            first = self._text.readline()
+        except UnicodeDecodeError as exc:
+            raise UnreadableFileError(
+                f"{self.path.name}: not valid {self.encoding} text; pass --encoding"
+            ) from exc
+        except (OSError, EOFError, zlib.error) as exc:
+            raise UnreadableFileError(f"{self.path.name}: cannot read: {exc}") from exc
+        if not first.strip():
+            raise UnreadableFileError(f"{self.path.name}: empty file, no header row")
+        chosen = delimiter or max(_DELIMITERS, key=first.count)
+        header = next(csv.reader([first], delimiter=chosen))
+        self.headers = _clean_headers(header)
+        self._csv = csv.reader(self._text, delimiter=chosen)
+        self.delimiter = chosen
+
+    def _csv_rows(self) -> Iterator[ReadRow]:
+        assert self._csv is not None
+        headers = self.headers
+        width = len(headers)
+        reader: Any = self._csv
+        for fields in reader:
+            line = reader.line_num + 1  # the header was line 1, read before the csv reader
+            if not fields or (len(fields) == 1 and not fields[0].strip()):
+                continue
+            if len(fields) == width:
+                yield ReadRow(line, dict(zip(headers, fields, strict=True)))
+                continue
+            values: dict[str, Any] = dict(zip(headers, fields, strict=False))
+            if len(fields) > width:
+                values["_extra_fields"] = fields[width:]
+            yield ReadRow(
+                line,
+                values,
+                "row.field_count",
+                f"has {len(fields)} fields but the header has {width}",
+            )
+
+    def _jsonl_rows(self) -> Iterator[ReadRow]:
+        for number, text in enumerate(self._text, start=1):
+            if not text.strip():
+                continue
+            try:
+                value = orjson.loads(text)
+            except orjson.JSONDecodeError as exc:
+                yield ReadRow(number, {"_line": text[:_MAX_RAW_LINE]}, "row.invalid_json", str(exc))
+                continue
+            if not isinstance(value, dict):
+                yield ReadRow(
+                    number,
+                    {"_line": text[:_MAX_RAW_LINE]},
+                    "row.not_object",
+                    f"is a JSON {type(value).__name__}, not an object",
+                )
+                continue
+            yield ReadRow(number, value)
+
+
+def _check_encoding(encoding: str) -> str:
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise UnreadableFileError(f"unknown encoding {encoding!r}") from None
+    return encoding
+
+
+def _clean_headers(header: list[str]) -> tuple[str, ...]:
+    """Trim headers, name blank ones and make duplicates unique, so no value is lost."""
+    seen: dict[str, int] = {}
+    cleaned = []
+    for index, name in enumerate(header, start=1):
+        name = name.strip().lstrip("\ufeff") or f"column_{index}"
+        count = seen.get(name, 0)
+        seen[name] = count + 1
+        cleaned.append(name if count == 0 else f"{name}_{count + 1}")
+    return tuple(cleaned)

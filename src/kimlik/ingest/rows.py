@@ -1,0 +1,45 @@
+"""What the cleaner hands to the writer: a clean row, or a rejection with its reasons."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, TypedDict
+
+
+class Reason(TypedDict):
+    """Why a row or a value was refused, naming the column and value at fault."""
+
+    column: str | None
+    attribute: str | None
+    value: str | None
+    code: str
+    message: str
+    severity: str
+
+
+@dataclass(slots=True)
+class CleanRow:
+    """A row that will be stored: typed column values plus bookkeeping."""
+
+    line: int
+    record_id: str
+    values: dict[str, Any]
+    custom: dict[str, Any] | None
+    issues: list[Reason] | None
+    invalid_fields: str
+    changed_fields: str
+    content_hash: str
+    raw: dict[str, Any]
+
+
+@dataclass(slots=True)
+class RejectedRow:
+    """A row that cannot be stored as a record; kept with its reasons for review."""
+
+    line: int
+    record_id: str | None
+    raw: dict[str, Any]
+    reasons: list[Reason]
+
+
+Outcome = CleanRow | RejectedRow

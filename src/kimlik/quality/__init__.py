@@ -1,0 +1,1 @@
+"""The data-quality report: completeness, validity, standardization, rejections, duplicates."""

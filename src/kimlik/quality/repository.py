@@ -1,0 +1,116 @@
+"""Aggregate queries behind the quality report; all portable SQL, computed in the database."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Column, Connection, Table, case, func, literal, select
+
+from kimlik.store.tables import import_runs, rejected_rows, source_records, sources
+
+
+def source_names(connection: Connection) -> dict[int, str]:
+    """Source id -> name."""
+    return {row.id: row.name for row in connection.execute(select(sources.c.id, sources.c.name))}
+
+
+def attribute_counts(
+    connection: Connection, table: Table, attributes: Sequence[tuple[str, str]]
+) -> dict[int, dict[str, Any]]:
+    """Per source: record count and, per attribute, values present, invalid and changed.
+
+    ``attributes`` pairs an attribute name with its column. One grouped scan of the table.
+    """
+    columns: list[Any] = [table.c.source_id, func.count().label("records")]
+    for attribute, column_name in attributes:
+        column: Column[Any] = table.c[column_name]
+        pattern = literal(f"%|{attribute}|%")
+        columns += [
+            func.count(column).label(f"present:{attribute}"),
+            func.sum(case((table.c.invalid_fields.like(pattern), 1), else_=0)).label(
+                f"invalid:{attribute}"
+            ),
+            func.sum(case((table.c.changed_fields.like(pattern), 1), else_=0)).label(
+                f"changed:{attribute}"
+            ),
+        ]
+    rows = connection.execute(select(*columns).group_by(table.c.source_id)).mappings()
+    return {row["source_id"]: {k: int(v or 0) for k, v in row.items()} for row in rows}
+
+
+def latest_completed_runs(connection: Connection) -> dict[tuple[int, str], int]:
+    """(source id, kind) -> id of the newest completed import run."""
+    query = (
+        select(import_runs.c.source_id, import_runs.c.kind, func.max(import_runs.c.id))
+        .where(import_runs.c.status == "completed")
+        .group_by(import_runs.c.source_id, import_runs.c.kind)
+    )
+    return {(source, kind): run for source, kind, run in connection.execute(query)}
+
+
+def rejections_by_reason(
+    connection: Connection, run_ids: Sequence[int]
+) -> list[tuple[int, str, str, int]]:
+    """(source id, kind, reason code, rows) for the given runs."""
+    if not run_ids:
+        return []
+    query = (
+        select(
+            rejected_rows.c.source_id,
+            rejected_rows.c.kind,
+            rejected_rows.c.first_code,
+            func.count(),
+        )
+        .where(rejected_rows.c.import_run_id.in_(run_ids))
+        .group_by(rejected_rows.c.source_id, rejected_rows.c.kind, rejected_rows.c.first_code)
+        .order_by(func.count().desc())
+    )
+    return [(s, k, c, int(n)) for s, k, c, n in connection.execute(query)]
+
+
+def last_imports(connection: Connection) -> dict[int, dt.datetime]:
+    """Source id -> when its newest completed import finished."""
+    query = (
+        select(import_runs.c.source_id, func.max(import_runs.c.finished_at))
+        .where(import_runs.c.status == "completed")
+        .group_by(import_runs.c.source_id)
+    )
+    return {source: _aware(moment) for source, moment in connection.execute(query) if moment}
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    """SQLite returns naive datetimes; everything Kimlik stores is UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def shared_identifiers(
+    connection: Connection, column_name: str, examples: int
+) -> tuple[int, int, list[tuple[str, int, int]]]:
+    """Identifiers held by more than one person record.
+
+    Returns (identifiers shared, records holding one, the most shared as
+    (value, records, sources)).
+    """
+    column = source_records.c[column_name]
+    groups = (
+        select(
+            column.label("value"),
+            func.count().label("records"),
+            func.count(func.distinct(source_records.c.source_id)).label("sources"),
+        )
+        .where(column.is_not(None))
+        .group_by(column)
+        .having(func.count() > 1)
+        .subquery()
+    )
+    total = connection.execute(
+        select(func.count(), func.coalesce(func.sum(groups.c.records), 0))
+    ).one()
+    top = connection.execute(
+        select(groups.c.value, groups.c.records, groups.c.sources)
+        .order_by(groups.c.records.desc(), groups.c.value)
+        .limit(examples)
+    ).all()
+    return int(total[0]), int(total[1]), [(v, int(r), int(s)) for v, r, s in top]

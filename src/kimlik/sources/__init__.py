@@ -1,0 +1,1 @@
+"""Sources: the systems customer data comes from (crm, webshop, pos, support, ...)."""

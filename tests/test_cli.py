@@ -1,0 +1,102 @@
+"""The ``kimlik`` command end to end: init, import, quality, demo."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from sqlalchemy import Engine, func, select
+from typer.testing import CliRunner
+
+from kimlik.cli.app import app
+from kimlik.cli.demo_cmd import DEMO_FILES, demo_data_dir
+from kimlik.store.tables import RECORD_TABLES
+
+runner = CliRunner()
+
+
+def kimlik(database_url: str, *args: str):  # type: ignore[no-untyped-def]
+    return runner.invoke(app, ["--database", database_url, *args])
+
+
+def test_init_is_repeatable(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'new.db'}"
+    first = kimlik(url, "init")
+    second = kimlik(url, "init")
+    assert first.exit_code == 0 and "schema created" in first.output
+    assert second.exit_code == 0 and "up to date" in second.output
+
+
+def test_import_prints_counts_and_rejections(database_url: str, tmp_path: Path) -> None:
+    path = tmp_path / "people.csv"
+    path.write_text("id,email,phone\n1,a@example.com,0532 111 22 33\n2,,\n", encoding="utf-8")
+    result = kimlik(database_url, "import", str(path), "--source", "crm", "--region", "TR")
+    assert result.exit_code == 0, result.output
+    assert "read" in result.output and "rejected" in result.output
+    assert "row.no_identity" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_demo_sample_accounts_for_every_row_and_reimport_changes_nothing(
+    database_url: str, engine: Engine
+) -> None:
+    """The acceptance scenario: three sources, deliberate errors, imported twice."""
+    first = kimlik(database_url, "demo")
+    assert first.exit_code == 0, first.output
+    for name in ("crm_contacts.csv", "webshop_orders.csv", "support_customers.csv"):
+        assert name in first.output
+    with engine.connect() as connection:
+        counts = {
+            kind: connection.execute(select(func.count()).select_from(table)).scalar_one()
+            for kind, table in RECORD_TABLES.items()
+        }
+    assert counts["people"] > 20 and counts["orders"] > 5 and counts["interactions"] > 3
+    second = kimlik(database_url, "demo")
+    assert second.exit_code == 0
+    rows = _count_rows(second.output)
+    assert len(rows) == len(DEMO_FILES)
+    for line in rows:
+        read, new, updated, unchanged, rejected = line
+        assert new == updated == 0 and read == unchanged + rejected
+
+
+def _count_rows(output: str) -> list[tuple[int, ...]]:
+    rows = []
+    lines = output.splitlines()
+    for header, values in zip(lines, lines[1:], strict=False):
+        if header.split() == ["read", "new", "updated", "unchanged", "rejected"]:
+            rows.append(tuple(int(v.replace(",", "")) for v in values.split()))
+    return rows
+
+
+def test_demo_files_are_shipped() -> None:
+    for name, *_ in DEMO_FILES:
+        assert (demo_data_dir() / name).is_file()
+
+
+def test_quality_report_text_and_json(database_url: str) -> None:
+    assert kimlik(database_url, "demo").exit_code == 0
+    text = kimlik(database_url, "quality")
+    assert text.exit_code == 0 and "shared identifiers" in text.output
+    machine = kimlik(database_url, "quality", "--format", "json")
+    assert machine.exit_code == 0
+    report = json.loads(machine.output)
+    sources = {s["source"]: s for s in report["sources"]}
+    assert set(sources) == {"crm", "webshop", "support"}
+    crm_people = next(k for k in sources["crm"]["kinds"] if k["kind"] == "people")
+    email = next(a for a in crm_people["attributes"] if a["attribute"] == "email")
+    assert email["invalid"] >= 2 and 0 < email["validity"] < 1
+    assert crm_people["rejected"]  # rows without id or identity
+    assert sources["crm"]["last_import_at"]
+    shared_email = next(s for s in report["shared"] if s["identifier"] == "email")
+    assert shared_email["shared"] >= 2  # the same people in several apps
+
+
+def test_quality_on_empty_store(database_url: str) -> None:
+    result = kimlik(database_url, "quality")
+    assert result.exit_code == 0 and "No data yet" in result.output
+
+
+def test_bad_format_option_is_a_usage_error(database_url: str) -> None:
+    result = kimlik(database_url, "quality", "--format", "xml")
+    assert result.exit_code == 2
