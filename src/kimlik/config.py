@@ -6,18 +6,10 @@ Nothing here is built at import time: ``Settings()`` is called by the delivery l
 
 from __future__ import annotations
 
-import os
-
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///kimlik.db"
-
-
-def default_workers() -> int:
-    """Standardization workers: one per core, none on a single core."""
-    cores = os.cpu_count() or 1
-    return cores if cores > 1 else 0
 
 
 class Settings(BaseSettings):
@@ -33,7 +25,8 @@ class Settings(BaseSettings):
         default=5000, ge=1, le=100_000, description="Rows standardized and written per batch."
     )
     import_workers: int = Field(
-        default_factory=default_workers,
+        # Measured: on 2 cores the pool is slower than in-process (docs/performance.md).
+        default=0,
         ge=0,
         le=64,
         description="Processes that standardize rows in parallel; 0 standardizes in-process.",

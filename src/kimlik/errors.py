@@ -3,7 +3,7 @@
 Delivery layers (``cli/``, later ``api/``) map them to what their users see::
 
     KimlikError                      base of everything Kimlik raises on purpose
-    ├── ConfigurationError           settings that cannot work (bad URL, default secret in production)
+    ├── ConfigurationError           settings that cannot work (bad database URL)
     ├── StoreError                   the database could not be opened, migrated or written
     └── IngestError                  a file import that cannot start or must stop as a whole
         ├── UnreadableFileError      missing, undecodable or malformed file

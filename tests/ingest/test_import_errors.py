@@ -21,7 +21,9 @@ def kimlik(database_url: str, *args: str):  # type: ignore[no-untyped-def]
 
 def stored(engine: Engine) -> int:
     with engine.connect() as connection:
-        return int(connection.execute(select(func.count()).select_from(source_records)).scalar_one())
+        return int(
+            connection.execute(select(func.count()).select_from(source_records)).scalar_one()
+        )
 
 
 @pytest.mark.parametrize(
@@ -60,7 +62,9 @@ def test_bad_invocations_fail_cleanly(
     assert stored(engine) == 0
 
 
-def test_undecodable_file_mid_way_rolls_back_everything(database_url: str, engine: Engine, tmp_path: Path) -> None:
+def test_undecodable_file_mid_way_rolls_back_everything(
+    database_url: str, engine: Engine, tmp_path: Path
+) -> None:
     path = tmp_path / "latin.csv"
     good = "".join(f"{i},Ann\n" for i in range(1, 12_001)).encode()
     path.write_bytes(b"id,first name\n" + good + b"0,Jos\xe9\n")  # fails after 2 batches

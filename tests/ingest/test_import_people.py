@@ -51,7 +51,9 @@ def test_counts_account_for_every_row(engine: Engine, settings: Settings, write)
     assert run_row.status == "completed" and run_row.rows_rejected == 2
 
 
-def test_invalid_optional_values_are_flagged_not_dropped(engine: Engine, settings: Settings, write) -> None:  # type: ignore[no-untyped-def]
+def test_invalid_optional_values_are_flagged_not_dropped(
+    engine: Engine, settings: Settings, write
+) -> None:  # type: ignore[no-untyped-def]
     run(engine, settings, write("people.csv", PEOPLE), region="TR")
     with engine.connect() as connection:
         ali = connection.execute(
@@ -70,10 +72,14 @@ def test_invalid_optional_values_are_flagged_not_dropped(engine: Engine, setting
     assert john.phone == "+447911123456"
 
 
-def test_rejected_rows_keep_line_column_value_and_reason(engine: Engine, settings: Settings, write) -> None:  # type: ignore[no-untyped-def]
+def test_rejected_rows_keep_line_column_value_and_reason(
+    engine: Engine, settings: Settings, write
+) -> None:  # type: ignore[no-untyped-def]
     run(engine, settings, write("people.csv", PEOPLE), region="TR")
     with engine.connect() as connection:
-        rejected = connection.execute(select(rejected_rows).order_by(rejected_rows.c.row_number)).all()
+        rejected = connection.execute(
+            select(rejected_rows).order_by(rejected_rows.c.row_number)
+        ).all()
     assert [r.row_number for r in rejected] == [4, 5]
     assert rejected[0].first_code == "row.no_identity"
     assert rejected[0].raw["Loyalty Tier"] == "bronze"
@@ -89,13 +95,17 @@ def test_reimport_is_idempotent(engine: Engine, settings: Settings, write) -> No
     assert (again.new, again.updated, again.unchanged, again.rejected) == (0, 0, 3, 2)
 
 
-def test_changed_row_updates_and_keeps_previous_version(engine: Engine, settings: Settings, write) -> None:  # type: ignore[no-untyped-def]
+def test_changed_row_updates_and_keeps_previous_version(
+    engine: Engine, settings: Settings, write
+) -> None:  # type: ignore[no-untyped-def]
     run(engine, settings, write("people.csv", PEOPLE), region="TR")
     changed = PEOPLE.replace("Ayse.Yilmaz@Example.com", "ayse@yeni.com.tr")
     result = run(engine, settings, write("people2.csv", changed), region="TR")
     assert (result.new, result.updated, result.unchanged) == (0, 1, 2)
     with engine.connect() as connection:
-        ayse = connection.execute(select(source_records).where(source_records.c.record_id == "1")).one()
+        ayse = connection.execute(
+            select(source_records).where(source_records.c.record_id == "1")
+        ).one()
         history = connection.execute(select(record_versions)).all()
     assert ayse.email == "ayse@yeni.com.tr" and ayse.version == 2
     assert len(history) == 1
@@ -121,7 +131,9 @@ def test_duplicate_rows_in_one_file(engine: Engine, settings: Settings, write) -
     assert record.email == "b@example.com" and record.version == 2 and len(versions) == 1
 
 
-def test_region_decides_phone_country_and_date_order(engine: Engine, settings: Settings, write) -> None:  # type: ignore[no-untyped-def]
+def test_region_decides_phone_country_and_date_order(
+    engine: Engine, settings: Settings, write
+) -> None:  # type: ignore[no-untyped-def]
     content = "id,phone,birth date\n1,(212) 555-0142,07/04/1978\n"
     run(engine, settings, write("us.csv", content), region="US")
     with engine.connect() as connection:
@@ -130,7 +142,9 @@ def test_region_decides_phone_country_and_date_order(engine: Engine, settings: S
     assert record.birth_date.isoformat() == "1978-07-04"
 
 
-def test_without_region_national_phones_and_ambiguous_dates_are_flagged(engine: Engine, settings: Settings, write) -> None:  # type: ignore[no-untyped-def]
+def test_without_region_national_phones_and_ambiguous_dates_are_flagged(
+    engine: Engine, settings: Settings, write
+) -> None:  # type: ignore[no-untyped-def]
     content = "id,name,phone,birth date\n1,Ayşe Yılmaz,0532 111 22 33,07/04/1978\n"
     run(engine, settings, write("p.csv", content))
     with engine.connect() as connection:
@@ -140,7 +154,9 @@ def test_without_region_national_phones_and_ambiguous_dates_are_flagged(engine: 
     assert (record.first_name, record.last_name) == ("Ayşe", "Yılmaz")
 
 
-def test_without_id_column_rows_are_content_addressed(engine: Engine, settings: Settings, write) -> None:  # type: ignore[no-untyped-def]
+def test_without_id_column_rows_are_content_addressed(
+    engine: Engine, settings: Settings, write
+) -> None:  # type: ignore[no-untyped-def]
     path = write("noid.csv", "email,first name\na@example.com,Ann\nb@example.com,Bob\n")
     first = run(engine, settings, path)
     second = run(engine, settings, path)
@@ -182,3 +198,46 @@ def test_jsonl_and_gzip(engine: Engine, settings: Settings, tmp_path: Path) -> N
     with engine.connect() as connection:
         record = connection.execute(select(source_records)).one()
     assert record.record_id == "1" and record.custom == {"tags": ["vip"], "age": 41}
+
+
+def test_worker_pool_stores_exactly_what_in_process_cleaning_stores(
+    engine: Engine,
+    database_url: str,
+    write,  # type: ignore[no-untyped-def]
+) -> None:
+    rows = "".join(
+        f"{i},Name{i},user{i}@example.com,0532 111 {i % 100:02d} {i % 97:02d}\n"
+        for i in range(1, 301)
+    )
+    path = write(
+        "many.csv",
+        "id,first name,email,phone\n" + rows + "5,Name5,user5@example.com,0532 111 05 05\n",
+    )
+    pooled = Settings(
+        database_url=database_url,
+        import_workers=2,
+        import_batch_size=50,
+        parallel_threshold_bytes=0,
+    )
+    first = import_file(engine, pooled, ImportRequest(path=path, source="a", region="TR"))
+    inline = Settings(database_url=database_url, import_workers=0, import_batch_size=50)
+    second = import_file(engine, inline, ImportRequest(path=path, source="b", region="TR"))
+    assert (
+        (first.read, first.new, first.unchanged)
+        == (second.read, second.new, second.unchanged)
+        == (301, 300, 1)
+    )
+    with engine.connect() as connection:
+        stored = connection.execute(
+            select(
+                source_records.c.source_id,
+                source_records.c.record_id,
+                source_records.c.content_hash,
+                source_records.c.phone,
+            )
+        ).all()
+    by_source: dict[int, set[tuple[str, str, str]]] = {}
+    for source_id, record_id, digest, phone in stored:
+        by_source.setdefault(source_id, set()).add((record_id, digest, phone))
+    assert len(by_source) == 2
+    assert list(by_source.values())[0] == list(by_source.values())[1]

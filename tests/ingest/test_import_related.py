@@ -8,14 +8,27 @@ from sqlalchemy import Engine, select
 
 from kimlik.config import Settings
 from kimlik.ingest.service import ImportRequest, ImportResult, import_file
-from kimlik.store.tables import consents, feedback, interactions, order_items, orders, source_records
+from kimlik.store.tables import (
+    consents,
+    feedback,
+    interactions,
+    order_items,
+    orders,
+    source_records,
+)
 
 
-def load(engine: Engine, settings: Settings, path: Path, kind: str, source: str = "shop") -> ImportResult:
-    return import_file(engine, settings, ImportRequest(path=path, source=source, kind=kind, region="TR"))
+def load(
+    engine: Engine, settings: Settings, path: Path, kind: str, source: str = "shop"
+) -> ImportResult:
+    return import_file(
+        engine, settings, ImportRequest(path=path, source=source, kind=kind, region="TR")
+    )
 
 
-def test_orders_for_unknown_customers_are_kept_and_link_up_later(engine: Engine, settings: Settings, write) -> None:  # type: ignore[no-untyped-def]
+def test_orders_for_unknown_customers_are_kept_and_link_up_later(
+    engine: Engine, settings: Settings, write
+) -> None:  # type: ignore[no-untyped-def]
     order_file = write(
         "orders.csv",
         "Order ID,Customer ID,Order Date,Total,Currency\n"
@@ -31,7 +44,9 @@ def test_orders_for_unknown_customers_are_kept_and_link_up_later(engine: Engine,
     load(engine, settings, people, "people")
     with engine.connect() as connection:
         person = connection.execute(select(source_records.c.id)).scalar_one()
-        linked = dict(connection.execute(select(orders.c.record_id, orders.c.person_record_id)).all())
+        linked = dict(
+            connection.execute(select(orders.c.record_id, orders.c.person_record_id)).all()
+        )
         o1 = connection.execute(select(orders).where(orders.c.record_id == "O1")).one()
     assert linked == {"O1": person, "O2": None}
     assert str(o1.total) == "1249.9000" and o1.currency == "TRY"
@@ -52,7 +67,12 @@ def test_links_by_email_across_sources(engine: Engine, settings: Settings, write
 
 
 def test_order_items_link_to_their_order(engine: Engine, settings: Settings, write) -> None:  # type: ignore[no-untyped-def]
-    load(engine, settings, write("o.csv", "order_id,customer_id,ordered_at,total\nO1,W1,2025-01-05,10\n"), "orders")
+    load(
+        engine,
+        settings,
+        write("o.csv", "order_id,customer_id,ordered_at,total\nO1,W1,2025-01-05,10\n"),
+        "orders",
+    )
     items = write(
         "i.csv",
         "order_id,sku,product_name,quantity,unit_price\nO1,S1,Cup,2,5.00\nO9,S1,Cup,1,5\nO1,,,1,1\n",
@@ -82,7 +102,9 @@ def test_consents_feedback_and_companies(engine: Engine, settings: Settings, wri
     )
     result = load(engine, settings, answers, "feedback")
     assert result.new == 1 and result.field_issues == {"score.out_of_range": 1}
-    companies_file = write("co.csv", "company_id,name,domain,industry,country\nK1,Acme,acme.com,Bilişim,TR\n")
+    companies_file = write(
+        "co.csv", "company_id,name,domain,industry,country\nK1,Acme,acme.com,Bilişim,TR\n"
+    )
     assert load(engine, settings, companies_file, "companies").new == 1
     with engine.connect() as connection:
         consent = connection.execute(select(consents)).one()

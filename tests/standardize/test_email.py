@@ -34,9 +34,7 @@ GOOD = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"), [c[1:] for c in GOOD], ids=[c[0] for c in GOOD]
-)
+@pytest.mark.parametrize(("text", "expected"), [c[1:] for c in GOOD], ids=[c[0] for c in GOOD])
 def test_good_addresses(text: str, expected: str) -> None:
     result = standardize_email(text)
     assert result.value == expected
@@ -63,9 +61,7 @@ BAD = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("text", "code", "reason"), [c[1:] for c in BAD], ids=[c[0] for c in BAD]
-)
+@pytest.mark.parametrize(("text", "code", "reason"), [c[1:] for c in BAD], ids=[c[0] for c in BAD])
 def test_bad_addresses(text: str, code: str, reason: str) -> None:
     result = standardize_email(text)
     assert result.value is None
@@ -91,9 +87,7 @@ KEYS = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("email", "expected"), [c[1:] for c in KEYS], ids=[c[0] for c in KEYS]
-)
+@pytest.mark.parametrize(("email", "expected"), [c[1:] for c in KEYS], ids=[c[0] for c in KEYS])
 def test_matching_key(email: str, expected: str) -> None:
     assert email_matching_key(email) == expected
 

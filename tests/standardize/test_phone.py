@@ -54,9 +54,7 @@ EXTENSIONS = [
 def test_extensions_are_dropped_with_a_warning(text: str, region: str) -> None:
     result = standardize_phone(text, region)
     assert result.value is not None and result.value.startswith("+")
-    assert [(i.code, i.severity) for i in result.issues] == [
-        ("phone.extension_dropped", "warning")
-    ]
+    assert [(i.code, i.severity) for i in result.issues] == [("phone.extension_dropped", "warning")]
 
 
 BAD = [
@@ -75,9 +73,7 @@ BAD = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("text", "region", "code"), [c[1:] for c in BAD], ids=[c[0] for c in BAD]
-)
+@pytest.mark.parametrize(("text", "region", "code"), [c[1:] for c in BAD], ids=[c[0] for c in BAD])
 def test_bad_numbers(text: str, region: str | None, code: str) -> None:
     result = standardize_phone(text, region)
     assert result.value is None

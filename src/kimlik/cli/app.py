@@ -56,8 +56,8 @@ def main(
     ] = None,
 ) -> None:
     """Kimlik: collect, clean and unify customer data from every app."""
-    overrides = {"database_url": database} if database else {}
-    cli = CliState(settings=Settings(**overrides))
+    settings = Settings(database_url=database) if database else Settings()
+    cli = CliState(settings=settings)
     ctx.obj = cli
     ctx.call_on_close(cli.close)
 

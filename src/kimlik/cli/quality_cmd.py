@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated
 
 import orjson
@@ -17,7 +17,7 @@ from kimlik.cli.errors import reported
 from kimlik.quality.service import QualityReport, build_report
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     text = "text"
     json = "json"
 
@@ -60,7 +60,9 @@ def render_report(console: Console, report: QualityReport) -> None:
         console.print("No data yet: run `kimlik import` first.")
         return
     for source in report.sources:
-        console.rule(f"[bold]{escape(source.source)}[/] · {_age(source.last_import_at, report.generated_at)}")
+        console.rule(
+            f"[bold]{escape(source.source)}[/] · {_age(source.last_import_at, report.generated_at)}"
+        )
         for kind in source.kinds:
             table = Table(title=f"{kind.kind}: {kind.records:,} records", title_justify="left")
             for heading in ("attribute", "complete", "valid", "invalid", "standardized"):
@@ -86,6 +88,5 @@ def render_report(console: Console, report: QualityReport) -> None:
             f"{shared.identifier}: {shared.shared:,} values shared by {shared.records:,} records"
         )
         for example in shared.top[:5]:
-            console.print(
-                f"  {escape(example.value)}: {example.records} records in {example.sources} source(s)"
-            )
+            where = f"{example.records} records in {example.sources} source(s)"
+            console.print(f"  {escape(example.value)}: {where}")

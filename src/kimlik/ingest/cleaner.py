@@ -13,17 +13,17 @@ import hashlib
 from typing import Any
 
 import orjson
-from kimlik.standardize.dates import date_order_for_region
-from kimlik.standardize.email import email_matching_key
-from kimlik.standardize.names import split_full_name
-from kimlik.standardize.text import normalize_text
 
 from kimlik.ingest.context import RowContext
 from kimlik.ingest.kinds import KindSpec
 from kimlik.ingest.mapping import ColumnPlan, Mapping, plan_columns
 from kimlik.ingest.readers import ReadRow
 from kimlik.ingest.rows import CleanRow, Outcome, Reason, RejectedRow
+from kimlik.standardize.dates import date_order_for_region
+from kimlik.standardize.email import email_matching_key
+from kimlik.standardize.names import split_full_name
 from kimlik.standardize.result import Issue, Standardized
+from kimlik.standardize.text import normalize_text
 
 _HASH_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
 MAX_RECORD_ID = 255

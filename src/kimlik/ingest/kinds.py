@@ -12,6 +12,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from kimlik.errors import UnknownKindError
+from kimlik.ingest.context import RowContext
+from kimlik.standardize import picklists
 from kimlik.standardize.countries import standardize_country
 from kimlik.standardize.dates import standardize_birth_date, standardize_datetime
 from kimlik.standardize.email import email_matching_key, standardize_email
@@ -24,12 +27,8 @@ from kimlik.standardize.numbers import (
 )
 from kimlik.standardize.phone import standardize_phone
 from kimlik.standardize.postal import standardize_postal_code
+from kimlik.standardize.result import Standardized
 from kimlik.standardize.text import normalize_text
-
-from kimlik.errors import UnknownKindError
-from kimlik.ingest.context import RowContext
-from kimlik.standardize import picklists
-from kimlik.standardize.result import Standardized, valid
 
 Parser = Callable[[str, RowContext], Standardized[Any]]
 
@@ -77,7 +76,7 @@ class KindSpec:
 
 
 def _text(text: str, _ctx: RowContext) -> Standardized[str]:
-    return valid(normalize_text(text)) if normalize_text(text) else Standardized(None)
+    return Standardized(normalize_text(text))
 
 
 def _name(text: str, _ctx: RowContext) -> Standardized[str]:

@@ -13,14 +13,14 @@ from typing import Any
 
 import orjson
 import yaml
-from kimlik.standardize.countries import standardize_country
-from kimlik.standardize.headers import canonical_header
-from kimlik.standardize.text import fold_key
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from kimlik.errors import MappingError
 from kimlik.ingest.kinds import KindSpec
+from kimlik.standardize.countries import standardize_country
+from kimlik.standardize.headers import canonical_header
 from kimlik.standardize.result import DateOrder
+from kimlik.standardize.text import fold_key
 
 
 class Mapping(BaseModel):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -128,14 +128,15 @@ class RecordWriter:
 
     def _write_unique(self, rows: list[CleanRow]) -> WriteCounts:
         table = self.table
-        found = self.connection.execute(
+        found: Sequence[Any] = self.connection.execute(
             select(table.c.id, table.c.record_id, table.c.content_hash, table.c.version).where(
                 table.c.source_id == self.source_id,
                 table.c.record_id.in_([row.record_id for row in rows]),
             )
         ).all()
-        existing = {
-            record_id: (row_id, digest, version) for row_id, record_id, digest, version in found
+        existing: dict[str, tuple[int, str, int]] = {
+            str(record_id): (int(row_id), str(digest), int(version))
+            for row_id, record_id, digest, version in found
         }
         fresh: list[dict[str, Any]] = []
         changed: list[dict[str, Any]] = []

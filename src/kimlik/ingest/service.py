@@ -94,7 +94,7 @@ def resolve_mapping(request: ImportRequest) -> Mapping:
 def import_file(
     engine: Engine, settings: Settings, request: ImportRequest, progress: Progress | None = None
 ) -> ImportResult:
-    """Import one CSV / JSON Lines file; raises IngestError or StoreError for whole-file failures."""
+    """Import one CSV / JSON Lines file; whole-file failures raise IngestError / StoreError."""
     source_name = check_source_name(request.source)
     mapping = resolve_mapping(request)
     kind = kind_spec(mapping.kind or "people")
@@ -179,10 +179,10 @@ def _store_batch(
     for row in clean:
         if row.issues:
             result.field_issues.update(issue["code"] for issue in row.issues)
-    for row in rejected:
-        result.rejection_codes.update(reason["code"] for reason in row.reasons)
+    for refused in rejected:
+        result.rejection_codes.update(reason["code"] for reason in refused.reasons)
         if len(result.rejections) < SHOWN_REJECTIONS:
-            result.rejections.append(Rejection(row.line, row.reasons))
+            result.rejections.append(Rejection(refused.line, refused.reasons))
     repository.store_rejections(
         writer.connection, rejected, run_id=writer.run_id, source_id=source_id, kind=result.kind
     )

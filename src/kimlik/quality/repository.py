@@ -11,6 +11,11 @@ from sqlalchemy import Column, Connection, Table, case, func, literal, select
 from kimlik.store.tables import import_runs, rejected_rows, source_records, sources
 
 
+def _rows(connection: Connection, query: Any) -> list[Any]:
+    """Result rows, typed loosely: aggregate queries return driver-specific scalar types."""
+    return list(connection.execute(query).all())
+
+
 def source_names(connection: Connection) -> dict[int, str]:
     """Source id -> name."""
     return {row.id: row.name for row in connection.execute(select(sources.c.id, sources.c.name))}
@@ -47,7 +52,7 @@ def latest_completed_runs(connection: Connection) -> dict[tuple[int, str], int]:
         .where(import_runs.c.status == "completed")
         .group_by(import_runs.c.source_id, import_runs.c.kind)
     )
-    return {(source, kind): run for source, kind, run in connection.execute(query)}
+    return {(source, kind): run for source, kind, run in _rows(connection, query)}
 
 
 def rejections_by_reason(
@@ -67,7 +72,7 @@ def rejections_by_reason(
         .group_by(rejected_rows.c.source_id, rejected_rows.c.kind, rejected_rows.c.first_code)
         .order_by(func.count().desc())
     )
-    return [(s, k, c, int(n)) for s, k, c, n in connection.execute(query)]
+    return [(s, k, c, int(n)) for s, k, c, n in _rows(connection, query)]
 
 
 def last_imports(connection: Connection) -> dict[int, dt.datetime]:
@@ -77,7 +82,7 @@ def last_imports(connection: Connection) -> dict[int, dt.datetime]:
         .where(import_runs.c.status == "completed")
         .group_by(import_runs.c.source_id)
     )
-    return {source: _aware(moment) for source, moment in connection.execute(query) if moment}
+    return {source: _aware(moment) for source, moment in _rows(connection, query) if moment}
 
 
 def _aware(moment: dt.datetime) -> dt.datetime:
@@ -108,9 +113,10 @@ def shared_identifiers(
     total = connection.execute(
         select(func.count(), func.coalesce(func.sum(groups.c.records), 0))
     ).one()
-    top = connection.execute(
+    top = _rows(
+        connection,
         select(groups.c.value, groups.c.records, groups.c.sources)
         .order_by(groups.c.records.desc(), groups.c.value)
-        .limit(examples)
-    ).all()
+        .limit(examples),
+    )
     return int(total[0]), int(total[1]), [(v, int(r), int(s)) for v, r, s in top]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Engine
 
@@ -76,7 +76,7 @@ class QualityReport:
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON-able data (datetimes as ISO strings)."""
-        return _isoformat(asdict(self))
+        return cast(dict[str, Any], _isoformat(asdict(self)))
 
 
 def _isoformat(value: Any) -> Any:

@@ -29,7 +29,5 @@ def get_or_create_source(connection: Connection, name: str, now: dt.datetime) ->
     found = connection.execute(select(sources.c.id).where(sources.c.name == name)).scalar()
     if found is not None:
         return int(found)
-    inserted = connection.execute(
-        sources.insert().values(name=name, created_at=now).returning(sources.c.id)
-    ).scalar_one()
-    return int(inserted)
+    statement = sources.insert().values(name=name, created_at=now).returning(sources.c.id)
+    return int(connection.execute(statement).scalar_one())

@@ -21,9 +21,16 @@ _EMPTY: Standardized[str] = Standardized(None)
 
 
 def _vocabulary(groups: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
-    return {
-        spelling: canonical for canonical, spellings in groups.items() for spelling in spellings
-    }
+    """Spelling → canonical from canonical → spellings, refusing a spelling used twice."""
+    vocabulary: dict[str, str] = {}
+    owners: dict[str, str] = {}
+    for canonical, spellings in groups.items():
+        for spelling in spellings:
+            owner = owners.setdefault(fold_key(spelling), canonical)
+            if owner != canonical:
+                raise ValueError(f"{spelling!r} is listed under {owner!r} and {canonical!r}")
+            vocabulary[spelling] = canonical
+    return vocabulary
 
 
 # fmt: off

@@ -35,9 +35,7 @@ def open_engine(url: str) -> Engine:
     """Create the engine for ``url``; a URL that cannot work is a ConfigurationError."""
     try:
         parsed = make_url(url)
-        engine = create_engine(
-            parsed, json_serializer=_json_dumps, json_deserializer=orjson.loads
-        )
+        engine = create_engine(parsed, json_serializer=_json_dumps, json_deserializer=orjson.loads)
     except (ArgumentError, NoSuchModuleError, ValueError, ImportError) as exc:
         raise ConfigurationError(f"invalid database URL {_redact(url)!r}: {exc}") from exc
     if engine.dialect.name == "sqlite":

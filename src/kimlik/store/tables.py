@@ -9,6 +9,8 @@ reports, linking and (later) segments are plain SQL.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -80,7 +82,7 @@ import_runs = Table(
 )
 
 
-def record_columns() -> list[Column[object]]:
+def record_columns() -> list[Column[Any]]:
     """Bookkeeping columns every record kind shares, in one place so kinds cannot drift."""
     return [
         _pk(),
@@ -102,7 +104,7 @@ def record_columns() -> list[Column[object]]:
     ]
 
 
-def customer_reference_columns() -> list[Column[object]]:
+def customer_reference_columns() -> list[Column[Any]]:
     """How related kinds point at a person: the source's customer id, email or phone."""
     return [
         Column("customer_id", String(255), nullable=True),
@@ -112,7 +114,7 @@ def customer_reference_columns() -> list[Column[object]]:
     ]
 
 
-def _record_table(name: str, *columns: Column[object], linked: bool = False) -> Table:
+def _record_table(name: str, *columns: Column[Any], linked: bool = False) -> Table:
     extra = customer_reference_columns() if linked else []
     table = Table(
         name,

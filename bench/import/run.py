@@ -1,0 +1,648 @@
+"""Time ``kimlik import`` against the bulk-insert limit, per file size and database.
+
+Why a harness and not a pytest benchmark: the targets are about the whole command as a user
+runs it (interpreter start, process pool, database), so each measurement is a subprocess,
+timed by wall clock, with its memory taken as the peak of the summed VmRSS of the process
+and every descendant (the importer standardizes in a process pool), polled every 50 ms.
+
+    .venv/bin/python bench/import/run.py --rows 100000 1000000 --databases sqlite postgresql
+
+For each size the people file is generated once and cached in the work directory. For each
+database: a fresh database, ``kimlik init``, then the timed ``kimlik import``; then a second
+fresh database and the timed ``limit.py`` (plain bulk insert of the same rows). Prints a
+table and writes ``results.json`` (this run) and ``results-history.jsonl`` (every run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import contextlib
+import hashlib
+import json
+import os
+import platform
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent.parent
+GENERATOR = HERE / "generate.py"
+LIMIT = HERE / "limit.py"
+DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+TARGET_ROWS_PER_SECOND = 20_000  # into SQLite, at 1M rows
+TARGET_PEAK_MB = 1024  # summed RSS of the importer's process tree
+MB = 1024 * 1024
+ECHO_HEAD, ECHO_TAIL = 4, 3  # lines of kimlik's output shown after each import
+
+
+# --- memory --------------------------------------------------------------------------------
+
+
+def _children_map() -> dict[int, list[int]]:
+    """Parent pid -> child pids, from /proc/*/stat (this kernel has no /proc/*/children)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as stat:
+                data = stat.read()
+        except OSError:  # the process ended between listing and reading
+            continue
+        # "pid (comm) state ppid ...": comm may hold spaces and parentheses
+        fields = data[data.rindex(b")") + 2 :].split(b" ", 2)
+        children.setdefault(int(fields[1]), []).append(int(entry.name))
+    return children
+
+
+def _proc_field(path: str, key: bytes) -> int | None:
+    """A "Key:  123 kB" field of a /proc file in bytes; None once the process has gone."""
+    try:
+        with open(path, "rb") as proc_file:
+            for line in proc_file:
+                if line.startswith(key):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        return None
+    return None  # a zombie has no memory lines
+
+
+def vm_rss(pid: int) -> int | None:
+    """Resident set size: what the targets are defined on. Shared pages count in full."""
+    return _proc_field(f"/proc/{pid}/status", b"VmRSS:")
+
+
+def pss(pid: int) -> int | None:
+    """Proportional set size: shared pages split among sharers (~10 ms per GB to read)."""
+    return _proc_field(f"/proc/{pid}/smaps_rollup", b"Pss:")
+
+
+def tree_total(root: int, read: Callable[[int], int | None]) -> tuple[int, int]:
+    """``read`` summed over ``root`` and all its descendants, and how many processes that was."""
+    children = _children_map()
+    total = processes = 0
+    stack = [root]
+    while stack:
+        pid = stack.pop()
+        value = read(pid)
+        if value is not None:
+            total += value
+            processes += 1
+        stack.extend(children.get(pid, ()))
+    return total, processes
+
+
+class TreeSampler:
+    """Polls a process tree's summed RSS on a thread and keeps the peak.
+
+    Forked pool workers share their parent's pages, which summed RSS counts once per
+    process; summed PSS does not. PSS is dearer to read, so it is sampled about once a
+    second, as a diagnostic beside the RSS figure the targets use.
+    """
+
+    def __init__(self, pid: int, interval: float) -> None:
+        self.pid = pid
+        self.interval = interval
+        self.pss_every = max(1, round(1.0 / interval))
+        self.peak_bytes = 0
+        self.peak_pss_bytes = 0
+        self.peak_processes = 0
+        self.samples = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="rss-sampler", daemon=True)
+
+    def start(self) -> TreeSampler:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while True:
+            rss, processes = tree_total(self.pid, vm_rss)
+            self.peak_bytes = max(self.peak_bytes, rss)
+            self.peak_processes = max(self.peak_processes, processes)
+            if self.samples % self.pss_every == 0:
+                self.peak_pss_bytes = max(self.peak_pss_bytes, tree_total(self.pid, pss)[0])
+            self.samples += 1
+            if self._stop.wait(self.interval):
+                return
+
+
+# --- one measured command ------------------------------------------------------------------
+
+
+@dataclass
+class Measurement:
+    """One timed subprocess: what ran, how long, how much memory, how it ended."""
+
+    command: list[str]
+    exit_code: int | None = None
+    seconds: float = 0.0
+    peak_rss_mb: float = 0.0
+    peak_pss_mb: float = 0.0  # sampled ~1/s: a diagnostic, not the target's measure
+    peak_processes: int = 0
+    samples: int = 0
+    timed_out: bool = False
+    stdout_head: list[str] = field(default_factory=list)
+    stdout_tail: list[str] = field(default_factory=list)
+    stderr_tail: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.exit_code == 0
+
+
+def tail(path: Path, lines: int) -> list[str]:
+    """The last lines of a log without reading all of it."""
+    if not path.exists():
+        return []
+    with open(path, "rb") as log:
+        log.seek(0, os.SEEK_END)
+        log.seek(max(0, log.tell() - 64 * 1024))
+        text = log.read().decode("utf-8", errors="replace")
+    return text.splitlines()[-lines:]
+
+
+def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+    """End the process group we started for ``proc`` (it leads it), then reap it."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+
+def measure(
+    command: list[str], cwd: Path, log_stem: Path, timeout: float, interval: float
+) -> Measurement:
+    """Run ``command``; wall time from spawn to exit, peak summed RSS of its process tree.
+
+    Output goes to ``log_stem``.out/.err files, not pipes, so a chatty command can neither
+    block on a full pipe nor grow this process's memory.
+    """
+    result = Measurement(command=command)
+    out_path, err_path = log_stem.with_suffix(".out"), log_stem.with_suffix(".err")
+    with open(out_path, "wb") as out, open(err_path, "wb") as err:
+        started = time.perf_counter()
+        try:
+            proc = subprocess.Popen(
+                command,
+                cwd=cwd,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=err,
+                start_new_session=True,  # its own process group, so a timeout ends all of it
+            )
+        except OSError as exc:
+            err.write(f"could not start {command[0]}: {exc}\n".encode())
+            err.flush()
+            result.stderr_tail = tail(err_path, 20)
+            return result
+        sampler = TreeSampler(proc.pid, interval).start()
+        try:
+            result.exit_code = proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            result.timed_out = True
+            _kill_group(proc)
+        except BaseException:  # Ctrl-C: leave nothing of ours running
+            _kill_group(proc)
+            raise
+        finally:
+            result.seconds = time.perf_counter() - started
+            sampler.stop()
+    result.peak_rss_mb = sampler.peak_bytes / MB
+    result.peak_pss_mb = sampler.peak_pss_bytes / MB
+    result.peak_processes = sampler.peak_processes
+    result.samples = sampler.samples
+    result.stdout_tail = tail(out_path, 20)
+    result.stderr_tail = tail(err_path, 20)
+    return result
+
+
+# --- databases -----------------------------------------------------------------------------
+
+
+@dataclass
+class Database:
+    """A fresh, empty database for one measurement, and how to ask its size afterwards."""
+
+    url: str
+    size_bytes: Callable[[], int | None]
+
+
+def _remove_sqlite(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def fresh_sqlite(workdir: Path, name: str) -> Iterator[Database]:
+    """A new SQLite file, deleted afterwards (a 1M-row store is large)."""
+    path = (workdir / f"{name}.db").resolve()
+    _remove_sqlite(path)
+
+    def size() -> int | None:
+        return sum(p.stat().st_size for p in path.parent.glob(f"{path.name}*") if p.is_file())
+
+    try:
+        yield Database(url=f"sqlite:///{path}", size_bytes=size)
+    finally:
+        _remove_sqlite(path)
+
+
+def postgres_admin_conninfo(url: str) -> str:
+    """libpq URI of the server's maintenance database named in ``url``."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def postgres_unreachable(url: str) -> str | None:
+    """Why PostgreSQL cannot be used, or None when it can."""
+    try:
+        import psycopg
+    except ImportError as exc:
+        return f"psycopg is not installed ({exc})"
+    try:
+        with psycopg.connect(postgres_admin_conninfo(url), connect_timeout=5) as conn:
+            conn.execute("SELECT 1")
+    except Exception as exc:  # any failure means "skip PostgreSQL", with the reason
+        return f"{type(exc).__name__}: {str(exc).strip()}"
+    return None
+
+
+@contextlib.contextmanager
+def fresh_postgres(url: str, name: str) -> Iterator[Database]:
+    """``CREATE DATABASE name`` on the server of ``url``; dropped afterwards.
+
+    The name is fixed per case, so a run that was killed leaves nothing behind for long:
+    the next run drops it before creating it again.
+    """
+    import psycopg
+    from psycopg import sql
+    from sqlalchemy.engine import make_url
+
+    admin = postgres_admin_conninfo(url)
+    ident = sql.Identifier(name)
+
+    def drop() -> None:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(ident))
+
+    def size() -> int | None:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            row = conn.execute("SELECT pg_database_size(%s)", (name,)).fetchone()
+        return int(row[0]) if row else None
+
+    drop()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(ident))
+    try:
+        bench_url = make_url(url).set(database=name).render_as_string(hide_password=False)
+        yield Database(url=bench_url, size_bytes=size)
+    finally:
+        drop()
+
+
+# --- cases ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Options:
+    workdir: Path
+    kimlik: Path
+    postgres_url: str
+    seed: int
+    timeout: float
+    interval: float
+
+
+def input_file(rows: int, options: Options) -> Path:
+    """The cached people file for ``rows``; generated (untimed) on first use.
+
+    The name carries the generator's own hash, so editing the generator invalidates it.
+    """
+    digest = hashlib.sha256(GENERATOR.read_bytes()).hexdigest()[:8]
+    path = options.workdir / f"people-{rows}-seed{options.seed}-{digest}.csv"
+    if path.exists():
+        print(f"using cached {path.name}", flush=True)
+        return path
+    command = [sys.executable, str(GENERATOR), "--rows", str(rows)]
+    command += ["--seed", str(options.seed), "--output", str(path)]
+    subprocess.run(command, check=True)  # its one-line summary goes to our stderr
+    return path
+
+
+@contextlib.contextmanager
+def fresh_database(kind: str, name: str, options: Options) -> Iterator[Database]:
+    if kind == "sqlite":
+        with fresh_sqlite(options.workdir, name) as db:
+            yield db
+    else:
+        with fresh_postgres(options.postgres_url, name) as db:
+            yield db
+
+
+def run_kimlik(path: Path, rows: int, kind: str, options: Options) -> dict[str, Any]:
+    """``kimlik init`` (untimed) then the timed ``kimlik import`` into a fresh database."""
+    name = f"kimlik_bench_{rows}_kimlik"
+    outcome: dict[str, Any] = {"status": "failed"}
+    if not options.kimlik.exists():
+        print(f"  kimlik: no executable at {options.kimlik}", flush=True)
+        outcome["status"] = "missing"
+        return outcome
+    with fresh_database(kind, name, options) as db:
+        exe = str(options.kimlik)
+        logs = options.workdir / "logs"
+        init = measure(
+            [exe, "--database", db.url, "init"],
+            options.workdir,
+            logs / f"{name}-{kind}-init",
+            options.timeout,
+            options.interval,
+        )
+        outcome["init"] = asdict(init)
+        if not init.ok:
+            _report_failure("kimlik init", init)
+            return outcome
+        command = [exe, "--database", db.url, "import", str(path), "--source", "crm"]
+        command += ["--region", "TR"]
+        print(f"  kimlik import ({kind}) ...", flush=True)
+        result = measure(
+            command, options.workdir, logs / f"{name}-{kind}", options.timeout, options.interval
+        )
+        if result.ok:
+            _echo(result, logs / f"{name}-{kind}.out")
+            _report_timing("kimlik", rows, result)
+            outcome["status"] = "ok"
+            outcome["database_bytes"] = db.size_bytes()
+        else:
+            _report_failure("kimlik import", result)
+        outcome["import"] = asdict(result)
+    return outcome
+
+
+def run_limit(path: Path, rows: int, kind: str, options: Options) -> dict[str, Any]:
+    """The same rows bulk-inserted by ``limit.py`` into a fresh database of the same kind."""
+    name = f"kimlik_bench_{rows}_limit"
+    outcome: dict[str, Any] = {"status": "failed"}
+    with fresh_database(kind, name, options) as db:
+        command = [sys.executable, str(LIMIT), "--database", db.url, "--input", str(path)]
+        print(f"  limit ({kind}) ...", flush=True)
+        result = measure(
+            command,
+            options.workdir,
+            options.workdir / "logs" / f"{name}-{kind}",
+            options.timeout,
+            options.interval,
+        )
+        outcome["run"] = asdict(result)
+        if not result.ok:
+            _report_failure("limit", result)
+            return outcome
+        outcome["status"] = "ok"
+        outcome["database_bytes"] = db.size_bytes()
+        _report_timing("limit", rows, result)
+    return outcome
+
+
+def guarded(
+    case: Callable[[Path, int, str, Options], dict[str, Any]],
+    path: Path,
+    rows: int,
+    kind: str,
+    options: Options,
+) -> dict[str, Any]:
+    """Run one side of a case; a database error ends that side, not the whole run."""
+    try:
+        return case(path, rows, kind, options)
+    except Exception as exc:  # e.g. PostgreSQL went away: record it and go on
+        message = f"{type(exc).__name__}: {str(exc).strip()}"
+        print(f"  {case.__name__} broke: {message}", flush=True)
+        return {"status": "error", "error": message}
+
+
+def _echo(result: Measurement, out_path: Path) -> None:
+    """Show the command's first lines (its counts) and last lines, parsing neither."""
+    head: list[str] = []
+    last: collections.deque[str] = collections.deque(maxlen=ECHO_TAIL)
+    total = 0
+    with open(out_path, encoding="utf-8", errors="replace") as out:
+        for total, line in enumerate(out, start=1):
+            if total <= ECHO_HEAD:
+                head.append(line.rstrip("\n"))
+            else:
+                last.append(line.rstrip("\n"))
+    result.stdout_head = head
+    skipped = total - len(head) - len(last)
+    shown = [*head, *([f"... ({skipped} lines)"] if skipped else []), *last]
+    for line in shown:
+        print(f"    | {line}", flush=True)
+
+
+def _report_failure(what: str, result: Measurement) -> None:
+    reason = "timed out" if result.timed_out else f"exit status {result.exit_code}"
+    print(f"  {what} failed ({reason}); last lines of its stderr:", flush=True)
+    for line in result.stderr_tail or ["(empty)"]:
+        print(f"    ! {line}", flush=True)
+
+
+def _report_timing(what: str, rows: int, result: Measurement) -> None:
+    print(
+        f"  {what}: {result.seconds:.1f} s, {rows / result.seconds:,.0f} rows/s, "
+        f"peak {result.peak_rss_mb:,.0f} MB RSS over {result.peak_processes} process(es) "
+        f"(PSS {result.peak_pss_mb:,.0f} MB)",
+        flush=True,
+    )
+
+
+def summarize(
+    rows: int, kind: str, kimlik: dict[str, Any], limit: dict[str, Any]
+) -> dict[str, Any]:
+    """The figures of one table row; None where a side failed."""
+    k = kimlik.get("import") if kimlik["status"] == "ok" else None
+    lim = limit.get("run") if limit["status"] == "ok" else None
+    figures: dict[str, Any] = {
+        "kimlik_seconds": k["seconds"] if k else None,
+        "kimlik_rows_per_second": rows / k["seconds"] if k else None,
+        "kimlik_peak_mb": k["peak_rss_mb"] if k else None,
+        "limit_seconds": lim["seconds"] if lim else None,
+        "limit_rows_per_second": rows / lim["seconds"] if lim else None,
+        "limit_peak_mb": lim["peak_rss_mb"] if lim else None,
+        "ratio": k["seconds"] / lim["seconds"] if k and lim else None,
+    }
+    if kind != "sqlite":
+        figures["targets"] = "n/a"
+    elif k is None:
+        figures["targets"] = f"MISSED (kimlik {kimlik['status']})"
+    else:
+        misses = []
+        if figures["kimlik_rows_per_second"] < TARGET_ROWS_PER_SECOND:
+            misses.append(f"< {TARGET_ROWS_PER_SECOND:,} rows/s")
+        if figures["kimlik_peak_mb"] >= TARGET_PEAK_MB:
+            misses.append(f">= {TARGET_PEAK_MB} MB")
+        figures["targets"] = f"MISSED ({', '.join(misses)})" if misses else "met"
+    return figures
+
+
+# --- report --------------------------------------------------------------------------------
+
+COLUMNS = (
+    ("rows", "rows", "{:,}"),
+    ("database", "database", "{}"),
+    ("kimlik_seconds", "kimlik s", "{:.1f}"),
+    ("kimlik_rows_per_second", "kimlik rows/s", "{:,.0f}"),
+    ("kimlik_peak_mb", "kimlik peak MB", "{:,.0f}"),
+    ("limit_seconds", "limit s", "{:.1f}"),
+    ("limit_rows_per_second", "limit rows/s", "{:,.0f}"),
+    ("limit_peak_mb", "limit peak MB", "{:,.0f}"),
+    ("ratio", "ratio", "{:.1f}x"),
+    ("targets", "targets", "{}"),
+)
+
+
+def table(cases: list[dict[str, Any]]) -> str:
+    """A plain-text table, one line per size x database."""
+    cells = [[title for _, title, _ in COLUMNS]]
+    for case in cases:
+        figures = {"rows": case["rows"], "database": case["database"], **case["figures"]}
+        cells.append(
+            [
+                "failed" if figures[key] is None else fmt.format(figures[key])
+                for key, _, fmt in COLUMNS
+            ]
+        )
+    widths = [max(len(row[i]) for row in cells) for i in range(len(COLUMNS))]
+    lines = []
+    for index, row in enumerate(cells):
+        padded = [
+            cell.ljust(width) if column in (0, 1, 9) else cell.rjust(width)
+            for column, (cell, width) in enumerate(zip(row, widths, strict=True))
+        ]
+        lines.append("  ".join(padded).rstrip())
+        if index == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def environment() -> dict[str, Any]:
+    """Where the figures were measured, so later runs know what they compare with."""
+
+    def git(*args: str) -> str | None:
+        try:
+            done = subprocess.run(
+                ["git", "-C", str(REPO), *args], capture_output=True, text=True, check=True
+            )
+        except (OSError, subprocess.CalledProcessError):
+            return None
+        return done.stdout.strip()
+
+    memory = None
+    try:
+        with open("/proc/meminfo") as meminfo:
+            memory = int(meminfo.readline().split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    status = git("status", "--porcelain")
+    return {
+        "git_commit": git("rev-parse", "HEAD"),
+        "git_dirty": bool(status) if status is not None else None,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "memory_bytes": memory,
+    }
+
+
+def write_results(options: Options, report: dict[str, Any]) -> Path:
+    path = options.workdir / "results.json"
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+    return path
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Time kimlik import against the bulk limit.")
+    parser.add_argument("--rows", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument(
+        "--databases", nargs="+", choices=("sqlite", "postgresql"), default=["sqlite", "postgresql"]
+    )
+    parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL)
+    parser.add_argument("--workdir", type=Path, default=HERE / "out")
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument(
+        "--kimlik",
+        type=Path,
+        default=Path(sys.executable).parent / "kimlik",
+        help="the kimlik executable (default: next to this Python)",
+    )
+    parser.add_argument("--timeout", type=float, default=3600.0, help="seconds per command")
+    parser.add_argument("--interval", type=float, default=0.05, help="RSS polling seconds")
+    args = parser.parse_args(argv)
+
+    options = Options(
+        workdir=args.workdir.resolve(),
+        kimlik=args.kimlik,
+        postgres_url=args.postgres_url,
+        seed=args.seed,
+        timeout=args.timeout,
+        interval=args.interval,
+    )
+    (options.workdir / "logs").mkdir(parents=True, exist_ok=True)
+    databases = list(dict.fromkeys(args.databases))
+    if "postgresql" in databases:
+        reason = postgres_unreachable(options.postgres_url)
+        if reason:
+            print(f"PostgreSQL unreachable, skipping it: {reason}", flush=True)
+            databases.remove("postgresql")
+
+    report: dict[str, Any] = {
+        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "command": [sys.executable, *sys.argv],
+        "seed": options.seed,
+        "targets": {"sqlite_rows_per_second": TARGET_ROWS_PER_SECOND, "peak_mb": TARGET_PEAK_MB},
+        "environment": environment(),
+        "cases": [],
+    }
+    for rows in args.rows:
+        path = input_file(rows, options)
+        for kind in databases:
+            print(f"[{rows:,} rows, {kind}]", flush=True)
+            kimlik = guarded(run_kimlik, path, rows, kind, options)
+            limit = guarded(run_limit, path, rows, kind, options)
+            report["cases"].append(
+                {
+                    "rows": rows,
+                    "database": kind,
+                    "input": {"path": str(path), "bytes": path.stat().st_size},
+                    "figures": summarize(rows, kind, kimlik, limit),
+                    "kimlik": kimlik,
+                    "limit": limit,
+                }
+            )
+            write_results(options, report)  # after every case, so a crash keeps the rest
+
+    report["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+    results = write_results(options, report)
+    with open(options.workdir / "results-history.jsonl", "a", encoding="utf-8") as history:
+        history.write(json.dumps(report, ensure_ascii=False) + "\n")
+    print()
+    print(table(report["cases"]))
+    print(f"\nresults: {results}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
