@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kimlik.standardize.headers import KNOWN_ATTRIBUTES, _SYNONYMS, canonical_header
+from kimlik.standardize.headers import _SYNONYMS, KNOWN_ATTRIBUTES, canonical_header
 from kimlik.standardize.text import fold_key
 
 PEOPLE = {
