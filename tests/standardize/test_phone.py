@@ -1,4 +1,4 @@
-"""Cases for phone numbers, and the fast split held to agreement with phonenumbers.parse."""
+"""Cases for phone numbers; the fast split and validity check held to agreement with phonenumbers."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from phonenumbers import PhoneNumberFormat, PhoneNumberType
 
-from kimlik.standardize.phone import _fast_parse, standardize_phone
+from kimlik.standardize.phone import _PLAIN, _fast_parse, _is_valid, standardize_phone
 
 GOOD = [
     ("+90 with punctuation", "+90 (532) 123-45-67", None, "+905321234567"),
@@ -126,15 +126,28 @@ def test_fast_split_agrees_with_parse(case: tuple[str, str | None]) -> None:
     cleaned = text.strip()
     if cleaned.startswith("00") and region in (None, "TR", "US"):
         cleaned = "+" + cleaned[2:]
+    if not _PLAIN.fullmatch(cleaned):
+        return  # the fast split only ever sees digits and plain punctuation
     digits = "".join(ch for ch in cleaned if ch.isdigit())
     fast = _fast_parse(cleaned, digits, region)
     if fast is None:
         return
     parsed = phonenumbers.parse(cleaned, region)
-    assert (fast.country_code, fast.national_number) == (
-        parsed.country_code,
-        parsed.national_number,
-    )
+    assert (fast[0], int(fast[1])) == (parsed.country_code, parsed.national_number)
     assert phonenumbers.is_valid_number(parsed)
     if result.value is not None:
         assert result.value == phonenumbers.format_number(parsed, PhoneNumberFormat.E164)
+
+
+@settings(max_examples=200, deadline=None, database=None)
+@given(_numbers())
+def test_quick_validity_agrees_with_is_valid_number(case: tuple[str, str | None]) -> None:
+    text, region = case
+    try:
+        number = phonenumbers.parse(text, region or "TR")
+    except phonenumbers.NumberParseException:
+        return
+    national = str(number.national_number)
+    if number.italian_leading_zero:
+        return
+    assert _is_valid(number.country_code, national) == phonenumbers.is_valid_number(number)

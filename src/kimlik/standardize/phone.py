@@ -52,7 +52,8 @@ def _standardize_phone(text: str | None, region: str | None) -> Standardized[str
     if cleaned is None:
         return _EMPTY
     warnings: tuple[Issue, ...] = ()
-    match = _EXTENSION.search(cleaned)
+    plain = _PLAIN.fullmatch(cleaned) is not None
+    match = None if plain else _EXTENSION.search(cleaned)
     if match is not None and match.start() > 0:
         cleaned = cleaned[: match.start()]
         warnings = (_EXTENSION_DROPPED,)
@@ -62,32 +63,33 @@ def _standardize_phone(text: str | None, region: str | None) -> Standardized[str
     if _is_placeholder(digits) or _is_placeholder(digits.lstrip("0")):
         return _error("phone.placeholder", "The phone number is a placeholder, not a number.")
 
-    number = _fast_parse(cleaned, digits, region)
-    known_valid = number is not None
-    if number is None:
-        parsed = _slow_parse(cleaned, region)
-        if isinstance(parsed, Issue):
-            return Standardized(None, (parsed,))
-        number = parsed
-        if number.extension:
-            warnings = (_EXTENSION_DROPPED,)
-    national = str(number.national_number)
-    if _is_placeholder(national):
+    fast = _fast_parse(cleaned, digits, region) if plain else None
+    if fast is not None:
+        code, national = fast
+        if _is_placeholder(national):
+            return _error("phone.placeholder", "The phone number is a placeholder, not a number.")
+        return Standardized(f"+{code}{national}", warnings)
+
+    parsed = _slow_parse(cleaned, region)
+    if isinstance(parsed, Issue):
+        return Standardized(None, (parsed,))
+    if parsed.extension:
+        warnings = (_EXTENSION_DROPPED,)
+    if _is_placeholder(str(parsed.national_number)):
         return _error("phone.placeholder", "The phone number is a placeholder, not a number.")
-    if not known_valid and not phonenumbers.is_valid_number(number):
-        return _error("phone.invalid", _invalid_reason(number))
-    e164: str = phonenumbers.format_number(number, PhoneNumberFormat.E164)
+    if not phonenumbers.is_valid_number(parsed):
+        return _error("phone.invalid", _invalid_reason(parsed))
+    e164: str = phonenumbers.format_number(parsed, PhoneNumberFormat.E164)
     return Standardized(e164, warnings)
 
 
-def _fast_parse(cleaned: str, digits: str, region: str | None) -> PhoneNumber | None:
-    """The number ``phonenumbers.parse`` would return when that is certain, else ``None``.
+def _fast_parse(cleaned: str, digits: str, region: str | None) -> tuple[int, str] | None:
+    """(country code, national number) as ``phonenumbers.parse`` would read them, when valid.
 
-    Only valid numbers are answered here; doubtful ones go to ``parse`` so that its error
-    messages and corner cases (Italian leading zeros, carrier codes) stay authoritative.
+    ``None`` means "not sure", not "invalid": doubtful input goes to ``parse`` so that its
+    error messages and corner cases (Italian leading zeros, carrier codes) stay
+    authoritative. ``cleaned`` must contain only digits, spaces, ``().-`` and a leading +.
     """
-    if not _PLAIN.fullmatch(cleaned):
-        return None
     if not cleaned.startswith("+"):
         if region is None:
             return None
@@ -96,7 +98,7 @@ def _fast_parse(cleaned: str, digits: str, region: str | None) -> PhoneNumber | 
         if trunk is None or not code:
             return None
         national = digits[len(trunk) :] if trunk and digits.startswith(trunk) else digits
-        return _valid_or_none(code, national)
+        return (code, national) if _is_valid(code, national) else None
     for size in (1, 2, 3):
         code = int(digits[:size] or "0")
         if code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
@@ -105,15 +107,57 @@ def _fast_parse(cleaned: str, digits: str, region: str | None) -> PhoneNumber | 
             national = digits[size:]
             if trunk is None or (trunk and national.startswith(trunk)):
                 return None  # parse may strip a trunk prefix after the country code
-            return _valid_or_none(code, national)
+            return (code, national) if _is_valid(code, national) else None
     return None
 
 
-def _valid_or_none(code: int, national: str) -> PhoneNumber | None:
+def _is_valid(code: int, national: str) -> bool:
+    """``phonenumbers.is_valid_number`` for a national number without leading zeros."""
     if not 2 <= len(national) <= 17 or national.startswith("0"):
+        return False
+    patterns = _type_patterns(code)
+    if patterns is None:  # a code shared by several regions (+1, +7, +44 ...)
+        number = PhoneNumber(country_code=code, national_number=int(national))
+        return bool(phonenumbers.is_valid_number(number))
+    general, types = patterns
+    return _matches(national, general) and any(_matches(national, t) for t in types)
+
+
+_Desc = tuple[frozenset[int], re.Pattern[str]]
+
+
+def _matches(national: str, desc: _Desc) -> bool:
+    lengths, pattern = desc
+    return (not lengths or len(national) in lengths) and pattern.fullmatch(national) is not None
+
+
+@lru_cache(maxsize=512)
+def _type_patterns(code: int) -> tuple[_Desc, tuple[_Desc, ...]] | None:
+    """The patterns ``is_valid_number`` checks, mobile first, for a one-region country code.
+
+    ``is_valid_number`` asks which type a number is, trying eleven patterns in a fixed
+    order; validity only needs one to match, and most customer numbers are mobile.
+    """
+    regions = phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(code, ())
+    if len(regions) != 1:
         return None
-    number = PhoneNumber(country_code=code, national_number=int(national))
-    return number if phonenumbers.is_valid_number(number) else None
+    metadata = PhoneMetadata.metadata_for_region_or_calling_code(code, regions[0])
+    if metadata is None:
+        return None
+    names = ("mobile", "fixed_line", "toll_free", "premium_rate", "shared_cost", "voip",
+             "personal_number", "pager", "uan", "voicemail")  # fmt: skip
+    descs = [getattr(metadata, name) for name in names]
+    types = tuple(
+        _desc(desc) for desc in descs if desc is not None and desc.national_number_pattern
+    )
+    if metadata.general_desc is None or not metadata.general_desc.national_number_pattern:
+        return None
+    return _desc(metadata.general_desc), types
+
+
+def _desc(desc: object) -> _Desc:
+    lengths = frozenset(getattr(desc, "possible_length", None) or ())
+    return lengths, re.compile(str(getattr(desc, "national_number_pattern", "")))
 
 
 @lru_cache(maxsize=512)
