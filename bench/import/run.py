@@ -379,6 +379,7 @@ def run_kimlik(path: Path, rows: int, kind: str, options: Options) -> dict[str, 
         command = [exe, "--database", db.url, "import", str(path), "--source", "crm"]
         command += ["--region", "TR"]
         print(f"  kimlik import ({kind}) ...", flush=True)
+        outcome["code"] = code_state()
         result = measure(
             command, options.workdir, logs / f"{name}-{kind}", options.timeout, options.interval
         )
@@ -536,28 +537,41 @@ def table(cases: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def _git(*args: str) -> str | None:
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(REPO), *args], capture_output=True, text=True, check=True
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return done.stdout.strip()
+
+
+def code_state() -> dict[str, Any]:
+    """The code under test right now: commit, and a hash of uncommitted changes to src/.
+
+    Taken before every import, not once per run: the importer may change while a long run
+    goes on, and figures must say which code produced them.
+    """
+    status = _git("status", "--porcelain", "--", "src")
+    diff = _git("diff", "HEAD", "--", "src")
+    return {
+        "git_commit": _git("rev-parse", "HEAD"),
+        "src_dirty": bool(status) if status is not None else None,
+        "src_diff_sha256": hashlib.sha256(diff.encode()).hexdigest()[:16] if diff else None,
+    }
+
+
 def environment() -> dict[str, Any]:
     """Where the figures were measured, so later runs know what they compare with."""
-
-    def git(*args: str) -> str | None:
-        try:
-            done = subprocess.run(
-                ["git", "-C", str(REPO), *args], capture_output=True, text=True, check=True
-            )
-        except (OSError, subprocess.CalledProcessError):
-            return None
-        return done.stdout.strip()
-
     memory = None
     try:
         with open("/proc/meminfo") as meminfo:
             memory = int(meminfo.readline().split()[1]) * 1024
     except (OSError, ValueError, IndexError):
         pass
-    status = git("status", "--porcelain")
     return {
-        "git_commit": git("rev-parse", "HEAD"),
-        "git_dirty": bool(status) if status is not None else None,
+        **code_state(),
         "python": platform.python_version(),
         "platform": platform.platform(),
         "cpus": os.cpu_count(),

@@ -104,6 +104,8 @@ TIMESTAMPS: list[tuple[str, str, DateOrder | None, dt.datetime]] = [
     ("fractional seconds", "2024-03-05T10:00:00.123456Z", None,
      dt.datetime(2024, 3, 5, 10, 0, 0, 123456, tzinfo=UTC)),
     ("d.m.Y H:M", "05.03.2024 14:30", "DMY", dt.datetime(2024, 3, 5, 14, 30, tzinfo=UTC)),
+    ("d.m.Y H:M:S.f", "05.03.2024 14:30:15.25", "DMY",
+     dt.datetime(2024, 3, 5, 14, 30, 15, 250000, tzinfo=UTC)),
     ("d.m.Y H:M:S", "05.03.2024 14:30:15", "DMY",
      dt.datetime(2024, 3, 5, 14, 30, 15, tzinfo=UTC)),
     ("m/d/Y with PM", "03/05/2024 2:30 PM", "MDY", dt.datetime(2024, 3, 5, 14, 30, tzinfo=UTC)),

@@ -19,6 +19,7 @@ GOOD = [
     ("Turkish without trunk", "5321234567", "TR", "+905321234567"),
     ("country code without plus", "90 532 123 45 67", "TR", "+905321234567"),
     ("region lower case", "0532 123 45 67", "tr", "+905321234567"),
+    ("region with spaces", "0532 123 45 67", " TR ", "+905321234567"),
     ("Istanbul landline", "0212 555 01 42", "TR", "+902125550142"),
     ("US national", "(212) 555-0142", "US", "+12125550142"),
     ("US with trunk 1", "1-212-555-0142", "US", "+12125550142"),
@@ -104,6 +105,7 @@ def _numbers(draw: st.DrawFn) -> tuple[str, str | None]:
     example = phonenumbers.example_number_for_type(region, draw(st.sampled_from(_TYPES)))
     if example is None:
         example = phonenumbers.example_number(region)
+    assert example is not None and example.national_number is not None
     digits = str(example.national_number)
     # Mostly keep the example's length and leading digits, so that most numbers are valid
     # and the fast split is exercised; sometimes change the length too.
@@ -148,6 +150,6 @@ def test_quick_validity_agrees_with_is_valid_number(case: tuple[str, str | None]
     except phonenumbers.NumberParseException:
         return
     national = str(number.national_number)
-    if number.italian_leading_zero:
+    if number.italian_leading_zero or number.country_code is None:
         return
     assert _is_valid(number.country_code, national) == phonenumbers.is_valid_number(number)

@@ -25,6 +25,7 @@ import re
 from functools import lru_cache
 from typing import TypeVar
 
+from kimlik.standardize.countries import is_country_code
 from kimlik.standardize.result import DateOrder, Issue, Standardized, invalid
 from kimlik.standardize.text import fold_key, normalize_text
 
@@ -58,7 +59,7 @@ _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 _COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})", re.ASCII)
 _NUMERIC = re.compile(r"(\d{1,4})([./\- ])(\d{1,2})\2(\d{1,4})\.?", re.ASCII)
 _TIME = re.compile(
-    r"(?:[ T]+|,\s*)(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d{1,9})?)?"
+    r"(?:[ T]+|,\s*)(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?"
     r"(?:\s*([AaPp])\.?[Mm]\.?)?\s*(Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?$",
     re.ASCII,
 )
@@ -70,7 +71,7 @@ _PLACEHOLDER_BIRTH_DATES = frozenset(
 _EARLIEST_BIRTH = dt.date(1900, 1, 2)
 
 _DateParts = tuple[int, int, int, bool]  # year, month, day, two-digit year
-_TimeParts = tuple[int, int, int, dt.tzinfo | None]
+_TimeParts = tuple[int, int, int, int, dt.tzinfo | None]
 
 
 def date_order_for_region(region: str | None) -> DateOrder | None:
@@ -82,8 +83,6 @@ def date_order_for_region(region: str | None) -> DateOrder | None:
         return "MDY"
     if code in _YMD_REGIONS:
         return "YMD"
-    from kimlik.standardize.countries import is_country_code
-
     return "DMY" if is_country_code(code) else None
 
 
@@ -110,9 +109,13 @@ def _standardize_date(text: str | None, order: DateOrder | None) -> Standardized
             return Standardized(dt.datetime.fromisoformat(cleaned).date())
         except ValueError:
             pass
-    time_match = _TIME.search(cleaned)
-    date_text = cleaned[: time_match.start()] if time_match else cleaned
-    parts = _parse_date_parts(date_text, order)
+    numeric = _NUMERIC.fullmatch(cleaned)  # the common "13.04.1990", without a time
+    if numeric:
+        parts = _numeric_parts(numeric[1], numeric[3], numeric[4], order)
+    else:
+        time_match = _TIME.search(cleaned)
+        date_text = cleaned[: time_match.start()] if time_match else cleaned
+        parts = _parse_date_parts(date_text, order)
     if isinstance(parts, Issue):
         return Standardized(None, (parts,))
     return _to_date(parts)
@@ -146,12 +149,13 @@ def _standardize_datetime(text: str | None, order: DateOrder | None) -> Standard
     day = _to_date(parts)
     if day.value is None:
         return Standardized(None, day.issues)
-    clock = _parse_time(time_match) if time_match else (0, 0, 0, None)
+    clock = _parse_time(time_match) if time_match else (0, 0, 0, 0, None)
     if isinstance(clock, Issue):
         return Standardized(None, (clock,))
-    hour, minute, second, tz = clock
+    hour, minute, second, micro, tz = clock
     try:
-        stamp = dt.datetime(day.value.year, day.value.month, day.value.day, hour, minute, second)
+        value = day.value
+        stamp = dt.datetime(value.year, value.month, value.day, hour, minute, second, micro)
         return Standardized(_as_utc(stamp.replace(tzinfo=tz)), day.issues)
     except OverflowError:
         return _invalid("The timestamp is out of range once moved to UTC.")
@@ -278,23 +282,24 @@ def _to_date(parts: _DateParts) -> Standardized[dt.date]:
 def _parse_time(match: re.Match[str]) -> _TimeParts | Issue:
     hour, minute = int(match[1]), int(match[2])
     second = int(match[3]) if match[3] else 0
-    meridiem = (match[4] or "").lower()
+    micro = int(match[4][:6].ljust(6, "0")) if match[4] else 0
+    meridiem = (match[5] or "").lower()
     if meridiem:
         if not 1 <= hour <= 12:
             return _issue("The hour does not fit AM/PM.")
         hour = hour % 12 + (12 if meridiem == "p" else 0)
     if hour > 23 or minute > 59 or second > 59:
         return _issue("Not a valid time of day.")
-    zone = match[5]
+    zone = match[6]
     if zone is None:
-        return hour, minute, second, None
+        return hour, minute, second, micro, None
     if zone in ("Z", "UTC", "GMT"):
-        return hour, minute, second, _UTC
+        return hour, minute, second, micro, _UTC
     digits = zone[1:].replace(":", "")
     offset = dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:] or 0))
     if offset >= dt.timedelta(hours=24):
         return _issue("The UTC offset is out of range.")
-    return hour, minute, second, dt.timezone(-offset if zone[0] == "-" else offset)
+    return hour, minute, second, micro, dt.timezone(-offset if zone[0] == "-" else offset)
 
 
 def _as_utc(value: dt.datetime) -> dt.datetime:

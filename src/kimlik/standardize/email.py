@@ -78,10 +78,15 @@ def standardize_email(text: str | None) -> Standardized[str]:
                 cleaned, check_deliverability=False, allow_display_name=True
             ).normalized
         except EmailNotValidError as exc:
-            return invalid("email.invalid", str(exc))
+            return invalid("email.invalid", _shorten(str(exc)))
     if is_placeholder_email(normalized):
         return invalid("email.placeholder", "The email address is a placeholder, not a mailbox.")
     return valid(normalized)
+
+
+def _shorten(message: str, limit: int = 120) -> str:
+    """email-validator lists offending characters; keep a long list from flooding logs."""
+    return message if len(message) <= limit else message[: limit - 1] + "…"
 
 
 def _fast_normalize(address: str) -> str | None:

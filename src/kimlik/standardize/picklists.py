@@ -4,13 +4,16 @@ A vocabulary maps raw spellings to canonical values; lookups go through ``fold_k
 "Kadın", "KADIN" and "kadin" are one spelling. Canonical values always map to
 themselves, which makes standardizing twice a no-op. Mapping files add their own
 vocabularies (``values: {industry: {"Bilişim": "Technology"}}``); those are indexed
-on first use and must not be mutated afterwards: build a new mapping instead.
+on first use and must not be mutated afterwards: build a new mapping instead. Build a
+merged vocabulary once per file, not once per row: an equal copy of the last vocabulary
+is recognised, but comparing costs a few microseconds on every call.
 
 A value with no letters or digits ("-", "?") is treated as blank, not as a spelling.
 """
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from collections.abc import Mapping
 
@@ -148,7 +151,10 @@ CONSENT_STATUS: dict[str, str] = _vocabulary(
 # fmt: on
 
 _CACHE_SIZE = 256
-_custom_indexes: OrderedDict[int, tuple[Mapping[str, str], dict[str, str]]] = OrderedDict()
+_custom_indexes: OrderedDict[int, tuple[Mapping[str, str], dict[str, Standardized[str]]]] = (
+    OrderedDict()
+)
+_custom_lock = threading.Lock()
 
 
 def fold_value(
@@ -169,45 +175,62 @@ def fold_value(
     key = fold_key(cleaned)
     if not key:
         return _EMPTY
-    canonical = _index(vocabulary).get(key)
-    if canonical is not None:
-        return Standardized(canonical)
+    hit = _index(vocabulary).get(key)
+    if hit is not None:
+        return hit
     if closed:
         return invalid(f"{attribute}.unknown_value", f"Not one of the known {attribute} values.")
     return Standardized(cleaned)
 
 
-def _index(vocabulary: Mapping[str, str]) -> dict[str, str]:
-    """Folded spelling → canonical, built once per vocabulary object."""
+_Index = dict[str, Standardized[str]]
+_last_custom: tuple[Mapping[str, str], _Index] | None = None
+
+
+def _index(vocabulary: Mapping[str, str]) -> _Index:
+    """Folded spelling → canonical result, built once per vocabulary.
+
+    Built-in vocabularies are indexed at import. Others are cached by identity; a new
+    mapping equal to the last one used (a caller merging the same vocabularies for every
+    row) reuses its index instead of folding every spelling again.
+    """
+    global _last_custom
     builtin = _BUILTIN_INDEXES.get(id(vocabulary))
     if builtin is not None and builtin[0] is vocabulary:
         return builtin[1]
-    cached = _custom_indexes.get(id(vocabulary))
-    if cached is not None and cached[0] is vocabulary:
-        _custom_indexes.move_to_end(id(vocabulary))
-        return cached[1]
+    last = _last_custom
+    if last is not None and (last[0] is vocabulary or last[0] == vocabulary):
+        return last[1]
+    with _custom_lock:
+        cached = _custom_indexes.get(id(vocabulary))
+        if cached is not None and cached[0] is vocabulary:
+            _custom_indexes.move_to_end(id(vocabulary))
+            _last_custom = cached
+            return cached[1]
     index = _build_index(vocabulary)
-    # Holding the mapping keeps its id from being reused by another object.
-    _custom_indexes[id(vocabulary)] = (vocabulary, index)
-    if len(_custom_indexes) > _CACHE_SIZE:
-        _custom_indexes.popitem(last=False)
+    with _custom_lock:
+        # Holding the mapping keeps its id from being reused by another object.
+        entry = _custom_indexes[id(vocabulary)] = (vocabulary, index)
+        if len(_custom_indexes) > _CACHE_SIZE:
+            _custom_indexes.popitem(last=False)
+        _last_custom = entry
     return index
 
 
-def _build_index(vocabulary: Mapping[str, str]) -> dict[str, str]:
-    index: dict[str, str] = {}
+def _build_index(vocabulary: Mapping[str, str]) -> _Index:
+    index: _Index = {}
     for spelling, canonical in vocabulary.items():
         key = fold_key(spelling)
-        if key:
-            index.setdefault(key, canonical)
-    for canonical in vocabulary.values():  # canonical values always map to themselves
+        if key and key not in index:
+            index[key] = Standardized(canonical)
+    for canonical in set(vocabulary.values()):  # canonical values always map to themselves
         key = fold_key(canonical)
         if key:
-            index[key] = canonical
+            index[key] = Standardized(canonical)
     return index
 
 
-_BUILTIN_INDEXES: dict[int, tuple[Mapping[str, str], dict[str, str]]] = {
+_BUILTIN_INDEXES: dict[int, tuple[Mapping[str, str], _Index]] = {
     id(vocabulary): (vocabulary, _build_index(vocabulary))
     for vocabulary in (GENDER, MARITAL_STATUS, EDUCATION, INDUSTRY, CONSENT_STATUS)
 }

@@ -83,7 +83,7 @@ def standardize_postal_code(text: str | None, country: str | None) -> Standardiz
 
     Error ``postal_code.invalid``; warning ``postal_code.zero_restored``.
     """
-    return _standardize_postal_code(text, country.upper() if country else None)
+    return _standardize_postal_code(text, country.strip().upper() or None if country else None)
 
 
 @lru_cache(maxsize=65536)

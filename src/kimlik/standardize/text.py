@@ -38,10 +38,12 @@ def normalize_text(text: str | None) -> str | None:
             text = "".join(ch if ch.isprintable() or ch.isspace() else "" for ch in text)
         cleaned = " ".join(text.split())
         return cleaned or None
-    if not unicodedata.is_normalized("NFC", text):
-        text = unicodedata.normalize("NFC", text)
+    # Invisible characters go first: removing one between two combining marks after NFC
+    # would leave the marks out of canonical order.
     if not text.isprintable():
         text = "".join(ch for ch in text if _visible_or_space(ch))
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
     cleaned = " ".join(text.split())
     return cleaned or None
 
