@@ -241,3 +241,9 @@ def test_worker_pool_stores_exactly_what_in_process_cleaning_stores(
         by_source.setdefault(source_id, set()).add((record_id, digest, phone))
     assert len(by_source) == 2
     assert list(by_source.values())[0] == list(by_source.values())[1]
+
+
+def test_city_keeps_words_that_look_like_titles(engine: Engine, settings: Settings, write) -> None:  # type: ignore[no-untyped-def]
+    run(engine, settings, write("c.csv", "id,email,city\n1,a@example.com,Bay City\n"))
+    with engine.connect() as connection:
+        assert connection.execute(select(source_records.c.city)).scalar_one() == "Bay City"

@@ -135,9 +135,18 @@ def _score(text: str, _ctx: RowContext) -> Standardized[int]:
 def _picklist(attribute: str, builtin: Mapping[str, str], *, closed: bool) -> Parser:
     """A picklist parser: the mapping file's ``values`` extend the built-in vocabulary."""
 
+    merged: dict[int, tuple[Mapping[str, str], Mapping[str, str]]] = {}
+
     def parse(text: str, ctx: RowContext) -> Standardized[str]:
         extra = ctx.vocabularies.get(attribute)
-        vocabulary = {**builtin, **extra} if extra else builtin
+        vocabulary = builtin
+        if extra:
+            # Merge once per mapping, not once per row (the extra mapping is kept alive
+            # alongside its merge so its id cannot be reused).
+            cached = merged.get(id(extra))
+            if cached is None or cached[0] is not extra:
+                cached = merged[id(extra)] = (extra, {**builtin, **extra})
+            vocabulary = cached[1]
         return picklists.fold_value(text, vocabulary, closed=closed, attribute=attribute)
 
     return parse
@@ -166,7 +175,7 @@ PEOPLE = KindSpec(
         FieldSpec("phone", _phone),
         FieldSpec("birth_date", _birth_date),
         FieldSpec("street", _text),
-        FieldSpec("city", _name),
+        FieldSpec("city", _text),  # not _name: "Bay City" must keep its "Bay"
         FieldSpec("region", _text),
         FieldSpec("postal_code", _postal),
         FieldSpec("company", _text),

@@ -129,7 +129,8 @@ def standardize_datetime(text: str | None, order: DateOrder | None) -> Standardi
     return _standardize_datetime(text, order)
 
 
-@lru_cache(maxsize=65536)
+# Timestamps are nearly all distinct, and a large cache of unique values costs more in
+# garbage collection than it saves: the ISO path is not cached, the general one a little.
 def _standardize_datetime(text: str | None, order: DateOrder | None) -> Standardized[dt.datetime]:
     cleaned = normalize_text(text)
     if cleaned is None:
@@ -141,6 +142,11 @@ def _standardize_datetime(text: str | None, order: DateOrder | None) -> Standard
             pass
         except OverflowError:
             return _invalid("The timestamp is out of range once moved to UTC.")
+    return _general_datetime(cleaned, order)
+
+
+@lru_cache(maxsize=4096)
+def _general_datetime(cleaned: str, order: DateOrder | None) -> Standardized[dt.datetime]:
     time_match = _TIME.search(cleaned)
     date_text = cleaned[: time_match.start()] if time_match else cleaned
     parts = _parse_date_parts(date_text, order)

@@ -15,6 +15,7 @@ which also folds case, ``+tags`` and Gmail's ignored dots.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 from email_validator.rfc_constants import CASE_INSENSITIVE_MAILBOX_NAMES
@@ -73,12 +74,22 @@ def standardize_email(text: str | None) -> Standardized[str]:
 
     normalized = _fast_normalize(cleaned)
     if normalized is None:
-        try:
-            normalized = validate_email(
-                cleaned, check_deliverability=False, allow_display_name=True
-            ).normalized
-        except EmailNotValidError as exc:
-            return invalid("email.invalid", _shorten(str(exc)))
+        return _slow_path(cleaned)
+    if is_placeholder_email(normalized):
+        return invalid("email.placeholder", "The email address is a placeholder, not a mailbox.")
+    return valid(normalized)
+
+
+# Small on purpose: addresses rarely repeat, but junk ("-", "yok", "@") does, and
+# email-validator costs ~45-100 µs a call.
+@lru_cache(maxsize=4096)
+def _slow_path(cleaned: str) -> Standardized[str]:
+    try:
+        normalized: str = validate_email(
+            cleaned, check_deliverability=False, allow_display_name=True
+        ).normalized
+    except EmailNotValidError as exc:
+        return invalid("email.invalid", _shorten(str(exc)))
     if is_placeholder_email(normalized):
         return invalid("email.placeholder", "The email address is a placeholder, not a mailbox.")
     return valid(normalized)

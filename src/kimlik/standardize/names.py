@@ -39,6 +39,8 @@ _TITLES = frozenset(
         "bay", "bayan", "sayin", "sn", "av", "doc", "uzm",
     }
 )  # fmt: skip
+_TITLE_STARTS = frozenset(title[:2] for title in _TITLES) | {"op", "sa", "do"}
+_SUFFIX_STARTS = frozenset({"bey", "han"})
 # Titles that are also surnames: alone, they are the name (a last name "Bay" or "Sayın").
 _TITLE_SURNAMES = frozenset({"bay", "bayan", "sayin"})
 _ADDRESS_SUFFIXES = frozenset({"bey", "hanim", "beyefendi", "hanimefendi"})
@@ -55,7 +57,6 @@ _MAC_SURNAMES = frozenset(
 _SEGMENTS = re.compile(r"([-'’])")
 _TURKISH_UPPER = frozenset("ĞŞİ")
 _TURKISH_LOWER = frozenset("ğşı")
-_TR_LOWER = str.maketrans({"I": "ı", "İ": "i"})
 _EMPTY_NAME: Standardized[str] = Standardized(None)
 _EMPTY_PAIR: Standardized[tuple[str | None, str | None]] = Standardized(None)
 
@@ -76,19 +77,22 @@ def _standardize_name(text: str | None, context: str | None) -> Standardized[str
     name = _strip_titles(cleaned)
     if not name:
         return _invalid("The name is only a title.")
-    if "@" in name:
-        return _invalid("The name looks like an email address.")
-    if any(ch.isdigit() for ch in name):
-        return _invalid("The name contains digits.")
-    if not any(ch.isalpha() for ch in name):
-        return _invalid("The name has no letters.")
+    if not name.replace(" ", "").isalpha():  # the common case skips the three checks
+        if "@" in name:
+            return _invalid("The name looks like an email address.")
+        if any(ch.isdigit() for ch in name):
+            return _invalid("The name contains digits.")
+        if not any(ch.isalpha() for ch in name):
+            return _invalid("The name has no letters.")
     return Standardized(_recase(name, context or name))
 
 
 def _strip_titles(name: str) -> str:
     """Remove leading honorifics ("Prof. Dr.", "Sayın") and a trailing "Bey"/"Hanım"."""
     rest = name
-    while True:
+    # Cheap screens first: almost no name starts like a title or ends in Bey/Hanım.
+    leading = name[:2].lower() in _TITLE_STARTS
+    while leading:
         match = _LEADING_WORD.match(rest)
         if match is None:
             break
@@ -104,11 +108,12 @@ def _strip_titles(name: str) -> str:
     if not rest:
         only = fold_key(name)
         return name if only in _TITLE_SURNAMES and " " not in name else ""
-    while True:
+    while " " in rest:
         head, _, last = rest.rpartition(" ")
-        if not head or fold_key(last) not in _ADDRESS_SUFFIXES:
+        if last[:3].lower() not in _SUFFIX_STARTS or fold_key(last) not in _ADDRESS_SUFFIXES:
             return rest
         rest = head
+    return rest
 
 
 def _recase(name: str, context: str) -> str:
@@ -136,7 +141,7 @@ def _recase_step(name: str, context: str) -> str:
         all_turkish = "İ" in context
     elif name.islower():
         upper = False
-        all_turkish = any(ch in _TURKISH_LOWER for ch in context)
+        all_turkish = not _TURKISH_LOWER.isdisjoint(context)
     else:
         return name
     words = name.split(" ")
@@ -146,12 +151,15 @@ def _recase_step(name: str, context: str) -> str:
         if index < last and word.lower() in _PARTICLES:
             out.append(word.lower())
             continue
-        turkish = all_turkish or (upper and any(ch in _TURKISH_UPPER for ch in word))
+        turkish = all_turkish or (upper and not _TURKISH_UPPER.isdisjoint(word))
         out.append(_case_word(word, upper, turkish))
-    return unicodedata.normalize("NFC", " ".join(out))
+    cased = " ".join(out)
+    return cased if unicodedata.is_normalized("NFC", cased) else unicodedata.normalize("NFC", cased)
 
 
 def _case_word(word: str, upper: bool, turkish: bool) -> str:
+    if "-" not in word and "'" not in word and "’" not in word:
+        return _title(word, upper, turkish)
     parts = _SEGMENTS.split(word)
     out: list[str] = []
     for index, part in enumerate(parts):
@@ -183,7 +191,9 @@ def _title(part: str, upper: bool, turkish: bool) -> str:
 def _lower(part: str, upper: bool, turkish: bool) -> str:
     if not upper:
         return part
-    return part.translate(_TR_LOWER).lower() if turkish else part.lower()
+    if turkish:
+        return part.replace("I", "ı").replace("İ", "i").lower()
+    return part.lower()
 
 
 def _invalid(message: str) -> Standardized[str]:

@@ -49,7 +49,9 @@ def standardize_phone(text: str | None, region: str | None) -> Standardized[str]
     return _standardize_phone(text, region.strip().upper() or None if region else None)
 
 
-@lru_cache(maxsize=65536)
+# Not cached: phone numbers rarely repeat within an import, and a large cache of unique
+# values costs more in garbage collection than it saves. The slow path, where repeated
+# junk ("-", "yok", "0") ends up, has a small cache of its own.
 def _standardize_phone(text: str | None, region: str | None) -> Standardized[str]:
     cleaned = normalize_text(text)
     if cleaned is None:
@@ -72,6 +74,15 @@ def _standardize_phone(text: str | None, region: str | None) -> Standardized[str
             return _error("phone.placeholder", "The phone number is a placeholder, not a number.")
         return Standardized(f"+{code}{national}", warnings)
 
+    result = _slow_path(cleaned, digits, region)
+    if warnings and result.value is not None and not result.issues:
+        return Standardized(result.value, warnings)
+    return result
+
+
+@lru_cache(maxsize=4096)
+def _slow_path(cleaned: str, digits: str, region: str | None) -> Standardized[str]:
+    """``parse`` and ``is_valid_number`` themselves, for everything the fast split declined."""
     # "0000000000" and "1234567890" are rarely valid numbers; say "placeholder", which is
     # what they are, before parse says something less useful.
     if _is_placeholder(digits) or _is_placeholder(digits.lstrip("0")):
@@ -79,14 +90,12 @@ def _standardize_phone(text: str | None, region: str | None) -> Standardized[str
     parsed = _slow_parse(cleaned, region)
     if isinstance(parsed, Issue):
         return Standardized(None, (parsed,))
-    if parsed.extension:
-        warnings = (_EXTENSION_DROPPED,)
     if _is_placeholder(str(parsed.national_number)):
         return _error("phone.placeholder", "The phone number is a placeholder, not a number.")
     if not phonenumbers.is_valid_number(parsed):
         return _error("phone.invalid", _invalid_reason(parsed))
     e164: str = phonenumbers.format_number(parsed, PhoneNumberFormat.E164)
-    return Standardized(e164, warnings)
+    return Standardized(e164, (_EXTENSION_DROPPED,) if parsed.extension else ())
 
 
 def _fast_parse(cleaned: str, digits: str, region: str | None) -> tuple[int, str] | None:
