@@ -33,6 +33,8 @@ _BOOKKEEPING = frozenset(
         "updated_at", "person_record_id", "order_row_id",
     }
 )  # fmt: skip
+#: Record tables that point at a person: derived from the schema, so a new kind links up too.
+PERSON_LINKED_TABLES = [t for t in RECORD_TABLES.values() if "person_record_id" in t.c]
 #: Link columns reset on every update so the link-up pass re-derives them.
 _LINKS = ("person_record_id", "order_row_id")
 
@@ -243,8 +245,7 @@ def link_records(connection: Connection) -> None:
     else by E.164 phone (the earliest record wins; profiles unify them later). Runs after
     every import, so records that arrived before their customer link up when it arrives.
     """
-    for kind in ("orders", "interactions", "feedback", "consents"):
-        table = RECORD_TABLES[kind]
+    for table in PERSON_LINKED_TABLES:
         by_id = (
             select(source_records.c.id)
             .where(

@@ -133,7 +133,7 @@ def import_file(
                     batched(file, settings.import_batch_size), cleaner, workers
                 )
                 for outcomes in batches:
-                    _store_batch(connection, writer, outcomes, result, source_id)
+                    _store_batch(writer, outcomes, result, source_id)
                     if progress is not None:
                         progress(file.bytes_read, file.total_bytes)
                 repository.link_records(connection)
@@ -162,7 +162,6 @@ def import_file(
 
 
 def _store_batch(
-    connection: object,
     writer: repository.RecordWriter,
     outcomes: list[CleanRow | RejectedRow],
     result: ImportResult,
