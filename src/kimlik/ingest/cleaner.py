@@ -15,7 +15,7 @@ from typing import Any
 import orjson
 
 from kimlik.ingest.context import RowContext
-from kimlik.ingest.kinds import KindSpec
+from kimlik.ingest.kinds import FieldSpec, KindSpec
 from kimlik.ingest.mapping import ColumnPlan, Mapping, plan_columns
 from kimlik.ingest.readers import ReadRow
 from kimlik.ingest.rows import CleanRow, Outcome, Reason, RejectedRow
@@ -27,6 +27,10 @@ from kimlik.standardize.text import normalize_text
 
 _HASH_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
 MAX_RECORD_ID = 255
+#: distinct values remembered per field before the memo starts afresh
+MEMO_SIZE = 50_000
+#: a standardized value and whether standardization changed the text
+_Memo = tuple[Standardized[Any], bool]
 
 
 def content_hash(*parts: Any) -> str:
@@ -72,6 +76,24 @@ class RowCleaner:
         self.required = frozenset(mapping.required)
         self.date_order = mapping.date_order or date_order_for_region(mapping.region)
         self._plans: dict[tuple[str, ...], ColumnPlan] = {}
+        self._context = RowContext(
+            region=mapping.region,
+            date_order=self.date_order,
+            today=today,
+            vocabularies=mapping.values,
+        )
+        self._memo: dict[str, dict[tuple[str, str | None], _Memo]] = {
+            spec.name: {} for spec in kind.fields if spec.memo
+        }
+        #: per field, resolved once: (spec, required, memo) — the row loop is the hot path
+        self._fields = [
+            (spec, spec.required or spec.name in self.required, self._memo.get(spec.name))
+            for spec in kind.fields
+        ]
+        targets = {spec.name: spec.target for spec in kind.fields}
+        self._any_targets = [
+            (group, [targets.get(name, name) for name in group]) for group in kind.required_any
+        ]
 
     def plan(self, headers: tuple[str, ...]) -> ColumnPlan:
         """The column plan for a header set (CSV: one; JSON Lines: one per key set)."""
@@ -79,6 +101,27 @@ class RowCleaner:
         if plan is None:
             plan = self._plans[headers] = plan_columns(headers, self.kind, self.mapping)
         return plan
+
+    def _standardize(self, spec: FieldSpec, text: str, ctx: RowContext) -> _Memo:
+        """Standardize one value, remembering results for values that repeat.
+
+        Customer files repeat first names, cities, countries and picklist values far more
+        than they repeat emails or phones, so the memo is per field and only for fields
+        flagged ``memo``; its size is capped so memory stays flat on any file.
+        """
+        memo = self._memo.get(spec.name)
+        key = (text, ctx.country if spec.reads_country else None)
+        if memo is not None:
+            hit = memo.get(key)
+            if hit is not None:
+                return hit
+        result: Standardized[Any] = spec.parse(text, ctx)
+        entry = (result, result.value is not None and _display(result.value) != text.strip())
+        if memo is not None:
+            if len(memo) >= MEMO_SIZE:
+                memo.clear()
+            memo[key] = entry
+        return entry
 
     def clean_batch(self, rows: list[ReadRow]) -> list[Outcome]:
         """Clean a batch; the unit of work sent to a worker process."""
@@ -91,12 +134,8 @@ class RowCleaner:
             return RejectedRow(row.line, None, row.values, [_reason(None, None, None, issue)])
         plan = self.plan(tuple(row.values))
         texts, columns, custom = self._collect(plan, row.values)
-        ctx = RowContext(
-            region=self.mapping.region,
-            date_order=self.date_order,
-            today=self.today,
-            vocabularies=self.mapping.values,
-        )
+        ctx = self._context
+        ctx.country = None
         values: dict[str, Any] = {}
         issues: list[Reason] = []
         rejections: list[Reason] = []
@@ -104,29 +143,37 @@ class RowCleaner:
         changed: list[str] = []
         if self.kind.name == "people":
             self._split_full_name(texts, columns, issues)
-        for spec in self.kind.fields:
-            text = texts.get(spec.name)
-            required = spec.required or spec.name in self.required
-            column = columns.get(spec.name)
+        for spec, required, memo in self._fields:
+            name = spec.name
+            text = texts.get(name)
             if text is None:
                 if required:
-                    missing = Issue(f"{spec.name}.missing", f"{spec.name} is required")
-                    rejections.append(_reason(column, spec.name, None, missing))
+                    missing = Issue(f"{name}.missing", f"{name} is required")
+                    rejections.append(_reason(columns.get(name), name, None, missing))
                 continue
-            result: Standardized[Any] = spec.parse(text, ctx)
-            for issue in result.issues:
-                entry = _reason(column, spec.name, text, issue)
-                if result.value is None and required:
-                    rejections.append(entry)
-                else:
-                    issues.append(entry)
+            hit = (
+                None
+                if memo is None
+                else memo.get((text, ctx.country if spec.reads_country else None))
+            )
+            result, differs = hit or self._standardize(spec, text, ctx)
+            if spec.sets_country:
+                ctx.country = result.value
+            if result.issues:
+                column = columns.get(name)
+                for issue in result.issues:
+                    entry = _reason(column, name, text, issue)
+                    if result.value is None and required:
+                        rejections.append(entry)
+                    else:
+                        issues.append(entry)
             if result.value is None:
                 if result.issues:
-                    invalid.append(spec.name)
+                    invalid.append(name)
                 continue
             values[spec.target] = result.value
-            if _display(result.value) != text.strip():
-                changed.append(spec.name)
+            if differs:
+                changed.append(name)
         self._require_any(values, columns, rejections)
         record_id = self._record_id(plan, texts, columns, values, row, rejections)
         if rejections:
@@ -157,13 +204,16 @@ class RowCleaner:
         for header, attribute in zip(plan.headers, plan.attributes, strict=True):
             value = raw[header]
             if attribute is None or isinstance(value, dict | list):
-                if value not in (None, ""):
+                if value is not None and value != "":
                     custom[header] = value
                 continue
-            columns.setdefault(attribute, header)
-            text = _as_text(value)
-            if text is not None and attribute not in texts:
+            if attribute in texts:
+                continue
+            text = value if type(value) is str else _as_text(value)  # CSV: always str
+            if text and not text.isspace():
                 texts[attribute] = text
+                columns[attribute] = header
+            elif attribute not in columns:
                 columns[attribute] = header
         return texts, columns, custom
 
@@ -189,9 +239,8 @@ class RowCleaner:
     def _require_any(
         self, values: dict[str, Any], columns: dict[str, str], rejections: list[Reason]
     ) -> None:
-        targets = {spec.name: spec.target for spec in self.kind.fields}
-        for group in self.kind.required_any:
-            if any(values.get(targets.get(name, name)) is not None for name in group):
+        for group, targets in self._any_targets:
+            if any(values.get(target) is not None for target in targets):
                 continue
             code = "row.no_customer" if self.kind.linked_to_person else "row.no_identity"
             message = f"needs a valid value in one of: {', '.join(group)}"

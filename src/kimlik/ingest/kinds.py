@@ -41,6 +41,12 @@ class FieldSpec:
     parse: Parser
     column: str = ""
     required: bool = False
+    #: the row's country (parsed earlier) changes the result: phone and postal code
+    reads_country: bool = False
+    #: this field *is* the row's country, which later fields read
+    sets_country: bool = False
+    #: worth remembering per distinct text (names, cities, picklists repeat; emails do not)
+    memo: bool = True
 
     @property
     def target(self) -> str:
@@ -98,10 +104,8 @@ def _phone(text: str, ctx: RowContext) -> Standardized[str]:
     return standardize_phone(text, ctx.phone_region)
 
 
-def _country(text: str, ctx: RowContext) -> Standardized[str]:
-    result = standardize_country(text)
-    ctx.country = result.value
-    return result
+def _country(text: str, _ctx: RowContext) -> Standardized[str]:
+    return standardize_country(text)
 
 
 def _postal(text: str, ctx: RowContext) -> Standardized[str]:
@@ -157,9 +161,9 @@ def _open_picklist(attribute: str) -> Parser:
 
 
 _CUSTOMER_REFERENCE = (
-    FieldSpec("customer_id", _text),
-    FieldSpec("email", _email_key, column="customer_email_key"),
-    FieldSpec("phone", _phone, column="customer_phone"),
+    FieldSpec("customer_id", _text, memo=False),
+    FieldSpec("email", _email_key, column="customer_email_key", memo=False),
+    FieldSpec("phone", _phone, column="customer_phone", reads_country=True, memo=False),
 )
 _ANY_CUSTOMER = (("customer_id", "email", "phone"),)
 
@@ -168,16 +172,16 @@ PEOPLE = KindSpec(
     id_attributes=("record_id",),
     required_any=(("first_name", "last_name", "email", "phone"),),
     fields=(
-        FieldSpec("country", _country),
+        FieldSpec("country", _country, sets_country=True),
         FieldSpec("first_name", _name),
         FieldSpec("last_name", _name),
-        FieldSpec("email", _email),
-        FieldSpec("phone", _phone),
+        FieldSpec("email", _email, memo=False),
+        FieldSpec("phone", _phone, reads_country=True, memo=False),
         FieldSpec("birth_date", _birth_date),
-        FieldSpec("street", _text),
+        FieldSpec("street", _text, memo=False),
         FieldSpec("city", _text),  # not _name: "Bay City" must keep its "Bay"
         FieldSpec("region", _text),
-        FieldSpec("postal_code", _postal),
+        FieldSpec("postal_code", _postal, reads_country=True),
         FieldSpec("company", _text),
         FieldSpec("job_title", _text),
         FieldSpec("industry", _picklist("industry", picklists.INDUSTRY, closed=False)),
@@ -187,7 +191,7 @@ PEOPLE = KindSpec(
         ),
         FieldSpec("education", _picklist("education", picklists.EDUCATION, closed=False)),
         FieldSpec("annual_income", _decimal),
-        FieldSpec("signed_up_at", _moment),
+        FieldSpec("signed_up_at", _moment, memo=False),
     ),
 )
 
@@ -196,7 +200,7 @@ COMPANIES = KindSpec(
     id_attributes=("company_id",),
     required_any=(("name", "domain"),),
     fields=(
-        FieldSpec("country", _country),
+        FieldSpec("country", _country, sets_country=True),
         FieldSpec("name", _text),
         FieldSpec("domain", _text),
         FieldSpec("industry", _picklist("industry", picklists.INDUSTRY, closed=False)),
@@ -211,7 +215,7 @@ ORDERS = KindSpec(
     linked_to_person=True,
     fields=(
         *_CUSTOMER_REFERENCE,
-        FieldSpec("ordered_at", _moment, required=True),
+        FieldSpec("ordered_at", _moment, required=True, memo=False),
         FieldSpec("total", _decimal, required=True),
         FieldSpec("currency", _currency),
         FieldSpec("status", _open_picklist("status")),
@@ -240,7 +244,7 @@ INTERACTIONS = KindSpec(
     fields=(
         *_CUSTOMER_REFERENCE,
         FieldSpec("channel", _open_picklist("channel")),
-        FieldSpec("occurred_at", _moment, required=True),
+        FieldSpec("occurred_at", _moment, required=True, memo=False),
         FieldSpec("department", _text),
         FieldSpec("agent", _text),
         FieldSpec("reason", _text),
@@ -258,8 +262,8 @@ FEEDBACK = KindSpec(
         FieldSpec("survey", _text),
         FieldSpec("question", _text),
         FieldSpec("score", _score),
-        FieldSpec("comment", _text),
-        FieldSpec("answered_at", _moment),
+        FieldSpec("comment", _text, memo=False),
+        FieldSpec("answered_at", _moment, memo=False),
     ),
 )
 
@@ -277,7 +281,7 @@ CONSENTS = KindSpec(
             _picklist("status", picklists.CONSENT_STATUS, closed=True),
             required=True,
         ),
-        FieldSpec("recorded_at", _moment, required=True),
+        FieldSpec("recorded_at", _moment, required=True, memo=False),
     ),
 )
 

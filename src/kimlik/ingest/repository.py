@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, Table, bindparam, func, select, update
 
 from kimlik.ingest.rows import CleanRow, RejectedRow
+from kimlik.store.bulk import BulkInserter
 from kimlik.store.tables import (
     RECORD_TABLES,
     import_runs,
@@ -105,6 +106,14 @@ class RecordWriter:
         self._links = {name: None for name in _LINKS if name in self.table.c}
         self._template: dict[str, Any] = dict.fromkeys(self.value_columns)
         changing = [*self.value_columns, *self._links, *_UPDATED]
+        self._bookkeeping = (
+            "source_id", "record_id", "version", "content_hash", "raw", "custom", "issues",
+            "invalid_fields", "changed_fields", "import_run_id", "row_number", "first_seen_at",
+            "updated_at",
+        )  # fmt: skip
+        self._inserter = BulkInserter(
+            connection, self.table, [*self.value_columns, *self._links, *self._bookkeeping]
+        )
         self._update = (
             update(self.table)
             .where(self.table.c.id == bindparam("_id"))
@@ -140,13 +149,13 @@ class RecordWriter:
             str(record_id): (int(row_id), str(digest), int(version))
             for row_id, record_id, digest, version in found
         }
-        fresh: list[dict[str, Any]] = []
+        fresh: list[list[Any]] = []
         changed: list[dict[str, Any]] = []
         counts = WriteCounts()
         for row in rows:
             match = existing.get(row.record_id)
             if match is None:
-                fresh.append(self._params(row, version=1))
+                fresh.append(self._new_row(row))
             elif match[1] == row.content_hash:
                 counts.unchanged += 1
             else:
@@ -154,7 +163,7 @@ class RecordWriter:
                 params["_id"] = match[0]
                 changed.append(params)
         if fresh:
-            self.connection.execute(table.insert(), fresh)
+            self._inserter.insert(fresh)
             counts.new = len(fresh)
         if changed:
             self._keep_versions([params["_id"] for params in changed])
@@ -163,6 +172,27 @@ class RecordWriter:
             self.connection.execute(self._update, changed)
             counts.updated = len(changed)
         return counts
+
+    def _new_row(self, row: CleanRow) -> list[Any]:
+        """Version 1 of a record, as values in the inserter's column order."""
+        values = row.values
+        return [
+            *[values.get(name) for name in self.value_columns],
+            *self._links.values(),
+            self.source_id,
+            row.record_id,
+            1,
+            row.content_hash,
+            row.raw,
+            row.custom,
+            row.issues,
+            row.invalid_fields,
+            row.changed_fields,
+            self.run_id,
+            row.line,
+            self.now,
+            self.now,
+        ]
 
     def _params(self, row: CleanRow, *, version: int) -> dict[str, Any]:
         params = {**self._template, **row.values, **self._links}

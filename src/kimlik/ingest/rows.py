@@ -31,6 +31,20 @@ class CleanRow:
     content_hash: str
     raw: dict[str, Any]
 
+    def __reduce__(self) -> tuple[type[CleanRow], tuple[Any, ...]]:
+        # Plain tuples pickle in C; slotted dataclasses go through Python __getstate__.
+        return CleanRow, (
+            self.line,
+            self.record_id,
+            self.values,
+            self.custom,
+            self.issues,
+            self.invalid_fields,
+            self.changed_fields,
+            self.content_hash,
+            self.raw,
+        )
+
 
 @dataclass(slots=True)
 class RejectedRow:
@@ -40,6 +54,9 @@ class RejectedRow:
     record_id: str | None
     raw: dict[str, Any]
     reasons: list[Reason]
+
+    def __reduce__(self) -> tuple[type[RejectedRow], tuple[Any, ...]]:
+        return RejectedRow, (self.line, self.record_id, self.raw, self.reasons)
 
 
 Outcome = CleanRow | RejectedRow
