@@ -178,3 +178,22 @@ def test_headers_and_text_never_raise(text: str, kind: str) -> None:
     cleaned = normalize_text(text)
     assert normalize_text(cleaned) == cleaned
     assert fold_key(fold_key(text)) == fold_key(text)
+
+
+@QUICK
+@given(
+    _any
+    | _wordy
+    | st.lists(
+        st.sampled_from("12 4B St. Dr Apt #4 Cad. No:5 D:3 K N Işık 1st -".split()), max_size=8
+    ).map(" ".join)
+)
+def test_street_never_raises_and_is_idempotent(text: str | None) -> None:
+    # Imported here so that this test stays one self-contained addition to the file.
+    from kimlik.standardize.address import normalize_street, street_tokens
+
+    normalized = normalize_street(text)
+    assert normalize_street(normalized) == normalized
+    assert street_tokens(normalized) == street_tokens(text)
+    if normalized is not None:
+        assert normalized == " ".join(normalized.split())
