@@ -17,6 +17,10 @@ FORBIDDEN = {
     "ingest": {"cli", "quality"},
     "sources": {"cli", "ingest", "quality"},
     "quality": {"cli"},
+    # the engine knows records as plain rows: no ORM, no slices, no delivery (GUIDE §1)
+    "resolve": {"store", "ingest", "sources", "quality", "cli", "profiles", "identity", "config"},
+    "profiles": {"cli", "identity", "ingest"},
+    "identity": {"cli"},
 }
 
 
