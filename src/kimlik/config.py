@@ -6,6 +6,8 @@ Nothing here is built at import time: ``Settings()`` is called by the delivery l
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -35,4 +37,22 @@ class Settings(BaseSettings):
         default=2_000_000,
         ge=0,
         description="Files smaller than this are standardized in-process (a pool costs ~0.3 s).",
+    )
+    resolve_link_weight: float = Field(
+        # Measured on the synthetic customer benchmark (docs/resolve.md): best F1 near 2-3.
+        default=3.0,
+        description="Match weight (log2 odds) at or above which two records are linked.",
+    )
+    resolve_review_weight: float = Field(
+        default=-2.0,
+        description="Pairs between this weight and the link weight go to the review queue.",
+    )
+    resolve_max_block: int = Field(
+        default=200,
+        ge=2,
+        description="Blocking values shared by more records than this are skipped (crowds).",
+    )
+    survivorship_rules: Path | None = Field(
+        default=None,
+        description="YAML/JSON survivorship rules file; the shipped defaults when unset.",
     )

@@ -70,9 +70,9 @@ def state(ctx: typer.Context) -> CliState:
 
 
 def _register() -> None:
-    from kimlik.cli import demo_cmd, import_cmd, init_cmd, quality_cmd
+    from kimlik.cli import demo_cmd, import_cmd, init_cmd, quality_cmd, resolve_cmd
 
-    for module in (init_cmd, import_cmd, quality_cmd, demo_cmd):
+    for module in (init_cmd, import_cmd, quality_cmd, resolve_cmd, demo_cmd):
         module.register(app)
 
 

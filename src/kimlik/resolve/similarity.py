@@ -17,7 +17,8 @@ def dates_compatible(a: dt.date | None, b: dt.date | None) -> bool | None:
     """Whether two birth dates can be one person's; ``None`` when either is missing.
 
     True when equal, when day and month are swapped (a DMY file read as MDY), or when the
-    ISO texts differ in exactly one digit (a typo: 1985-03-14 vs 1986-03-14).
+    ISO texts differ by one typo: one digit (1985-03-14 vs 1986-03-14) or two adjacent
+    digits swapped (1985 vs 1958), as the SQL comparison's Damerau-Levenshtein <= 1.
     """
     if a is None or b is None:
         return None
@@ -28,7 +29,15 @@ def dates_compatible(a: dt.date | None, b: dt.date | None) -> bool | None:
     text_a, text_b = a.isoformat(), b.isoformat()
     if len(text_a) != len(text_b):
         return False
-    return sum(x != y for x, y in zip(text_a, text_b, strict=True)) == 1
+    differ = [i for i, (x, y) in enumerate(zip(text_a, text_b, strict=True)) if x != y]
+    if len(differ) == 1:
+        return True
+    first = differ[0]
+    return (
+        len(differ) == 2
+        and differ[1] == first + 1
+        and (text_a[first], text_a[first + 1]) == (text_b[first + 1], text_b[first])
+    )
 
 
 def jaro_winkler(a: str | None, b: str | None) -> float:

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -254,3 +255,125 @@ RECORD_TABLES: dict[str, Table] = {
     "feedback": feedback,
     "consents": consents,
 }
+
+
+# --- identity resolution: profiles, members, identities, decisions, review, ledger ----------
+
+resolve_runs = Table(
+    "resolve_runs",
+    metadata,
+    _pk(),
+    Column("mode", String(16), nullable=False),  # full | incremental
+    Column("status", String(16), nullable=False),  # running | completed | failed
+    Column("started_at", Moment, nullable=False),
+    Column("finished_at", Moment, nullable=True),
+    Column("model", Json, nullable=True),  # the Splink model JSON used for scoring
+    Column("rules", Json, nullable=True),  # survivorship rules used for golden records
+    Column("settings", Json, nullable=False),  # thresholds and limits
+    Column("stats", Json, nullable=False),  # counts: records, pairs, links, profiles ...
+    Column("error", Text, nullable=True),
+)
+
+#: Match features per person record, kept so incremental runs need not recompute them.
+match_features = Table(
+    "match_features",
+    metadata,
+    Column("rid", Id, ForeignKey("source_records.id"), primary_key=True, autoincrement=False),
+    Column("record_version", Integer, nullable=False),
+    Column("features", Json, nullable=False),
+)
+
+profiles = Table(
+    "profiles",
+    metadata,
+    _pk(),
+    Column("status", String(16), nullable=False),  # active | merged
+    Column("merged_into", Id, ForeignKey("profiles.id"), nullable=True),
+    Column("first_name", String(255)),
+    Column("last_name", String(255)),
+    Column("email", String(320)),
+    Column("phone", String(32)),
+    Column("city", String(255)),
+    Column("country", String(2)),
+    Column("attributes", Json, nullable=False),  # the golden record
+    Column("lineage", Json, nullable=False),  # attribute -> record, source, rule
+    Column("record_count", Integer, nullable=False),
+    Column("created_at", Moment, nullable=False),
+    Column("updated_at", Moment, nullable=False),
+    Column("resolve_run_id", Id, ForeignKey("resolve_runs.id"), nullable=True),
+)
+Index("ix_profiles_email", profiles.c.email)
+Index("ix_profiles_phone", profiles.c.phone)
+Index("ix_profiles_last_name", profiles.c.last_name)
+
+profile_members = Table(
+    "profile_members",
+    metadata,
+    Column("rid", Id, ForeignKey("source_records.id"), primary_key=True, autoincrement=False),
+    Column("profile_id", Id, ForeignKey("profiles.id"), nullable=False, index=True),
+    Column("record_version", Integer, nullable=False),
+    Column("linked_by", String(16), nullable=False),  # alone | model | person
+    Column("weight", Float, nullable=True),  # match weight of the link that attached it
+    Column("linked_at", Moment, nullable=False),
+)
+
+profile_identities = Table(
+    "profile_identities",
+    metadata,
+    _pk(),
+    Column("profile_id", Id, ForeignKey("profiles.id"), nullable=False, index=True),
+    Column("kind", String(32), nullable=False),  # email | phone | customer_id | user_id ...
+    Column("value", String(320), nullable=False),
+    Column("record_count", Integer, nullable=False),
+    UniqueConstraint("profile_id", "kind", "value", name="uq_profile_identities_value"),
+)
+Index("ix_profile_identities_lookup", profile_identities.c.kind, profile_identities.c.value)
+
+#: People's decisions: "these two are one person" (merge) or "never" (never_merge).
+identity_decisions = Table(
+    "identity_decisions",
+    metadata,
+    _pk(),
+    Column("kind", String(16), nullable=False),  # merge | never_merge
+    Column("record_a", Id, ForeignKey("source_records.id"), nullable=False),
+    Column("record_b", Id, ForeignKey("source_records.id"), nullable=False),
+    Column("actor", String(128), nullable=False),
+    Column("reason", Text, nullable=True),
+    Column("created_at", Moment, nullable=False),
+    Column("revoked_at", Moment, nullable=True),
+    Column("revoked_by", String(128), nullable=True),
+    Index("ix_identity_decisions_pair", "record_a", "record_b"),
+)
+
+#: Pairs the model was unsure about, waiting for a person.
+review_items = Table(
+    "review_items",
+    metadata,
+    _pk(),
+    Column("record_a", Id, ForeignKey("source_records.id"), nullable=False),
+    Column("record_b", Id, ForeignKey("source_records.id"), nullable=False),
+    Column("weight", Float, nullable=False),
+    Column("evidence", Json, nullable=False),  # comparison -> level label
+    Column("status", String(16), nullable=False),  # open | accepted | rejected | resolved
+    Column("created_at", Moment, nullable=False),
+    Column("decided_at", Moment, nullable=True),
+    Column("decided_by", String(128), nullable=True),
+    Column("resolve_run_id", Id, ForeignKey("resolve_runs.id"), nullable=True),
+    UniqueConstraint("record_a", "record_b", name="uq_review_items_pair"),
+)
+Index("ix_review_items_status", review_items.c.status)
+
+#: Every profile creation, merge and split, with the evidence and who or what did it.
+merge_ledger = Table(
+    "merge_ledger",
+    metadata,
+    _pk(),
+    Column("at", Moment, nullable=False),
+    Column("action", String(32), nullable=False),  # create | merge | split | unmerge ...
+    Column("profile_id", Id, ForeignKey("profiles.id"), nullable=True, index=True),
+    Column("other_profile_id", Id, ForeignKey("profiles.id"), nullable=True),
+    Column("record_ids", Json, nullable=False),
+    Column("evidence", Json, nullable=False),
+    Column("actor", String(128), nullable=False),  # "resolve" or the person
+    Column("resolve_run_id", Id, ForeignKey("resolve_runs.id"), nullable=True),
+)

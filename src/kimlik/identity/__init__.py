@@ -1,0 +1,1 @@
+"""Identity: running resolution against the store, and people's merge decisions."""

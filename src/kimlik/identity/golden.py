@@ -1,0 +1,77 @@
+"""From a cluster's records to the profile row: golden values, lineage and identities."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any
+
+from kimlik.profiles.rules import SurvivorshipRules
+from kimlik.profiles.survivorship import Member, build_golden, golden_record, lineage_json
+
+#: Golden attributes copied to typed, indexed profile columns for lookups.
+SEARCH_COLUMNS = ("first_name", "last_name", "email", "phone", "city", "country")
+
+
+def member(person: dict[str, Any]) -> Member:
+    """A stored person record as survivorship sees it."""
+    return Member(
+        record_key=int(person["rid"]),
+        source=str(person["source"]),
+        record_id=str(person["record_id"]),
+        first_seen_at=person["first_seen_at"],
+        updated_at=person["updated_at"],
+        values={name: value for name, value in person.items() if name not in _NOT_ATTRIBUTES},
+    )
+
+
+_NOT_ATTRIBUTES = frozenset(
+    {"rid", "version", "record_id", "first_seen_at", "updated_at", "source", "email_key"}
+)
+
+
+def profile_values(
+    records: Iterable[int],
+    people: dict[int, dict[str, Any]],
+    rules: SurvivorshipRules,
+    now: dt.datetime,
+    run_id: int | None,
+) -> dict[str, Any]:
+    """The profile row for a cluster (everything but its id and creation time)."""
+    rows = [people[rid] for rid in records]
+    chosen = build_golden([member(row) for row in rows], rules)
+    attributes = {name: _jsonable(value) for name, value in golden_record(chosen).items()}
+    return {
+        "status": "active",
+        "merged_into": None,
+        **{name: attributes.get(name) for name in SEARCH_COLUMNS},
+        "attributes": attributes,
+        "lineage": lineage_json(chosen),
+        "record_count": len(rows),
+        "updated_at": now,
+        "resolve_run_id": run_id,
+    }
+
+
+def identities(
+    records: Iterable[int], people: dict[int, dict[str, Any]]
+) -> list[tuple[str, str, int]]:
+    """(kind, value, records carrying it): emails by matching key, phones, source ids."""
+    counts: Counter[tuple[str, str]] = Counter()
+    for rid in records:
+        person = people[rid]
+        if person.get("email_key"):
+            counts["email", str(person["email_key"])] += 1
+        if person.get("phone"):
+            counts["phone", str(person["phone"])] += 1
+        counts["customer_id", f"{person['source']}:{person['record_id']}"[:320]] += 1
+    return [(kind, value, count) for (kind, value), count in sorted(counts.items())]
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if value is not None and not isinstance(value, str | int | float | bool):
+        return str(value)
+    return value

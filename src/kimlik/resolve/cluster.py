@@ -1,0 +1,199 @@
+"""Clustering scored pairs into people without gluing households together.
+
+Connected components over every link above a threshold chain strangers: husband and wife
+share an email, the wife and her mother a landline, and one "profile" swallows the
+family. Instead, links are taken strongest first and two clusters join only when *every*
+pair across them stays compatible: no two different birth dates, no first names that
+cannot be one person's, no never-merge pair. A link that fails the check is kept out and
+reported, not forced. People's decisions come first: must-link pairs join before any
+scored link, cannot-link pairs are never joined.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from rapidfuzz.distance import OSA
+
+from kimlik.resolve.features import are_nickname_variants
+from kimlik.resolve.similarity import dates_compatible, jaro_winkler
+
+#: First names at least this similar (Jaro-Winkler) may be one person's ("Jonh"/"John").
+NAME_SIMILARITY = 0.85
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """What the clustering needs to know about one record to keep people apart."""
+
+    first_name_key: str | None
+    last_name_key: str | None
+    birth_date: str | None  # ISO
+
+
+@dataclass(frozen=True, slots=True)
+class ScoredPair:
+    """Two records and the model's match weight (log2 odds) for them."""
+
+    left: int
+    right: int
+    weight: float
+
+
+@dataclass(slots=True)
+class Clustering:
+    """The outcome: cluster of each record, links made, links refused, pairs to review."""
+
+    cluster_of: dict[int, int]
+    links: list[ScoredPair] = field(default_factory=list)
+    refused: list[ScoredPair] = field(default_factory=list)
+    review: list[ScoredPair] = field(default_factory=list)
+
+    def members(self) -> dict[int, list[int]]:
+        """cluster id -> its records, ascending."""
+        groups: dict[int, list[int]] = {}
+        for record, cluster in sorted(self.cluster_of.items()):
+            groups.setdefault(cluster, []).append(record)
+        return groups
+
+
+def first_names_compatible(a: Person, b: Person) -> bool:
+    """Whether two records' names can belong to one person (missing names always can)."""
+    fa, fb = a.first_name_key, b.first_name_key
+    if fa is None or fb is None or fa == fb:
+        return True
+    if a.last_name_key and fa == b.last_name_key and a.last_name_key == fb:
+        return True  # first and last name swapped
+    return _similar_first_names(fa, fb)
+
+
+@lru_cache(maxsize=65536)
+def _similar_first_names(a: str, b: str) -> bool:
+    if are_nickname_variants(a, b) or jaro_winkler(a, b) >= NAME_SIMILARITY:
+        return True
+    # Typos: one edit (a swap counts as one: "Sma"/"Sam"), two in longer names.
+    if OSA.distance(a, b) <= (2 if min(len(a), len(b)) >= 6 else 1):
+        return True
+    short, long = sorted((a, b), key=len)
+    return len(short) == 1 and long.startswith(short)  # an initial
+
+
+@lru_cache(maxsize=65536)
+def birth_dates_compatible(a: str | None, b: str | None) -> bool:
+    """False only when both are known and cannot be one date (typo or swap allowed)."""
+    if a is None or b is None or a == b:
+        return True
+    try:
+        return dates_compatible(dt.date.fromisoformat(a), dt.date.fromisoformat(b)) is not False
+    except ValueError:
+        return True
+
+
+def compatible(a: Person, b: Person) -> bool:
+    """Two records may be one person: names and birth dates do not contradict."""
+    return birth_dates_compatible(a.birth_date, b.birth_date) and first_names_compatible(a, b)
+
+
+class _Clusters:
+    """Union-find whose merges are checked against every member across the two sides."""
+
+    def __init__(
+        self, people: Mapping[int, Person], cannot_link: Iterable[tuple[int, int]]
+    ) -> None:
+        self.people = people
+        self.parent = {record: record for record in people}
+        self.members = {record: [record] for record in people}
+        self.cannot: dict[int, set[int]] = {}
+        for a, b in cannot_link:
+            self.cannot.setdefault(a, set()).add(b)
+            self.cannot.setdefault(b, set()).add(a)
+
+    def find(self, record: int) -> int:
+        root = record
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[record] != root:
+            self.parent[record], record = root, self.parent[record]
+        return root
+
+    def can_join(self, a: int, b: int) -> bool:
+        left, right = self.members[a], self.members[b]
+        right_set = set(right)
+        for record in left:
+            if not self.cannot.get(record, set()).isdisjoint(right_set):
+                return False
+        # Distinct (name, date) profiles per side keep the check small for big clusters.
+        left_kinds = {self.people[r] for r in left}
+        right_kinds = {self.people[r] for r in right}
+        return all(compatible(x, y) for x in left_kinds for y in right_kinds)
+
+    def join(self, a: int, b: int) -> int:
+        if len(self.members[a]) < len(self.members[b]):
+            a, b = b, a
+        self.parent[b] = a
+        self.members[a].extend(self.members.pop(b))
+        return a
+
+
+def cluster(
+    people: Mapping[int, Person],
+    pairs: Iterable[ScoredPair],
+    *,
+    link_weight: float,
+    review_weight: float,
+    must_link: Iterable[tuple[int, int]] = (),
+    cannot_link: Iterable[tuple[int, int]] = (),
+    start: Mapping[int, int] | None = None,
+) -> Clustering:
+    """Cluster ``people`` (record -> Person) by ``pairs``, strongest first.
+
+    ``start`` (record -> group) seeds clusters from an earlier run: the incremental path
+    starts from the existing profiles instead of from single records. Every group in
+    ``start`` is taken as it is; only new links are checked.
+    """
+    clusters = _Clusters(people, cannot_link)
+    if start:
+        firsts: dict[int, int] = {}
+        for record, group in sorted(start.items()):
+            if record not in clusters.parent:
+                continue
+            if group in firsts:
+                root_a, root_b = clusters.find(firsts[group]), clusters.find(record)
+                if root_a != root_b:
+                    clusters.join(root_a, root_b)
+            else:
+                firsts[group] = record
+    for a, b in must_link:
+        if a in clusters.parent and b in clusters.parent:
+            root_a, root_b = clusters.find(a), clusters.find(b)
+            if root_a != root_b and not clusters.cannot.get(a, set()) & {b}:
+                clusters.join(root_a, root_b)
+    result = Clustering(cluster_of={})
+    ordered = sorted(
+        (p for p in pairs if p.weight >= review_weight),
+        key=lambda p: (-p.weight, p.left, p.right),
+    )
+    undecided: list[ScoredPair] = []
+    for pair in ordered:
+        if pair.left not in clusters.parent or pair.right not in clusters.parent:
+            continue
+        root_a, root_b = clusters.find(pair.left), clusters.find(pair.right)
+        if root_a == root_b:
+            continue
+        if pair.weight < link_weight:
+            undecided.append(pair)
+        elif clusters.can_join(root_a, root_b):
+            clusters.join(root_a, root_b)
+            result.links.append(pair)
+        else:
+            result.refused.append(pair)
+    for pair in undecided:
+        root_a, root_b = clusters.find(pair.left), clusters.find(pair.right)
+        if root_a != root_b and clusters.can_join(root_a, root_b):
+            result.review.append(pair)
+    smallest = {root: min(members) for root, members in clusters.members.items()}
+    result.cluster_of = {record: smallest[clusters.find(record)] for record in people}
+    return result

@@ -1,0 +1,168 @@
+"""What the model compares: customer-aware comparisons over the match-feature columns.
+
+Each comparison is a list of levels, strongest first; Splink learns how much each level
+says (its m and u probabilities) from the data, and ``scoring`` turns the trained levels
+back into SQL. Everything here is dialect-free data except the few DuckDB functions named
+in the level conditions (``jaro_winkler_similarity``, ``damerau_levenshtein``), which
+Splink provides on Spark as UDFs. Nothing here imports Splink: the dictionaries are its
+documented settings format.
+
+Deliberate choices:
+- Shared identifiers are term-frequency adjusted: a family email or a landline that five
+  records carry says much less than a personal one, which is what keeps households apart.
+- Address and postal code are one comparison (``address_key``): they are correlated, and
+  counting them twice made Splink over-confident (GUIDE §5).
+- A first/last name swap is its own level in both name comparisons.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+_SWAPPED = '"first_name_key_l" = "last_name_key_r" AND "last_name_key_l" = "first_name_key_r"'
+
+
+def _level(sql: str, label: str, *, tf_column: str | None = None) -> dict[str, Any]:
+    level: dict[str, Any] = {"sql_condition": sql, "label_for_charts": label}
+    if tf_column is not None:
+        level.update(tf_adjustment_column=tf_column, tf_adjustment_weight=1.0)
+    return level
+
+
+def _null(column: str) -> dict[str, Any]:
+    return {
+        "sql_condition": f'"{column}_l" IS NULL OR "{column}_r" IS NULL',
+        "label_for_charts": f"{column} missing",
+        "is_null_level": True,
+    }
+
+
+def _else() -> dict[str, Any]:
+    return {"sql_condition": "ELSE", "label_for_charts": "all other comparisons"}
+
+
+def _jw(column: str, threshold: float) -> str:
+    return f'jaro_winkler_similarity("{column}_l", "{column}_r") >= {threshold}'
+
+
+def first_name() -> dict[str, Any]:
+    """Exact, nickname (Bob/Robert), close spelling, swapped with the last name, sound."""
+    return {
+        "output_column_name": "first_name",
+        "comparison_levels": [
+            _null("first_name_key"),
+            _level('"first_name_key_l" = "first_name_key_r"', "exact", tf_column="first_name_key"),
+            _level('"first_name_canon_l" = "first_name_canon_r"', "nickname"),
+            _level(_jw("first_name_key", 0.92), "jaro-winkler >= 0.92"),
+            _level(_SWAPPED, "swapped with last name"),
+            _level('"first_name_metaphone_l" = "first_name_metaphone_r"', "sounds alike"),
+            _level(_jw("first_name_key", 0.8), "jaro-winkler >= 0.8"),
+            _else(),
+        ],
+    }
+
+
+def last_name() -> dict[str, Any]:
+    """Exact (frequency-adjusted), close spelling, swapped, sound."""
+    return {
+        "output_column_name": "last_name",
+        "comparison_levels": [
+            _null("last_name_key"),
+            _level('"last_name_key_l" = "last_name_key_r"', "exact", tf_column="last_name_key"),
+            _level(_jw("last_name_key", 0.92), "jaro-winkler >= 0.92"),
+            _level(_SWAPPED, "swapped with first name"),
+            _level('"last_name_metaphone_l" = "last_name_metaphone_r"', "sounds alike"),
+            _level(_jw("last_name_key", 0.8), "jaro-winkler >= 0.8"),
+            _else(),
+        ],
+    }
+
+
+def email() -> dict[str, Any]:
+    """Matching key (frequency-adjusted: family addresses count less), same local part."""
+    return {
+        "output_column_name": "email",
+        "comparison_levels": [
+            _null("email_key"),
+            _level('"email_key_l" = "email_key_r"', "exact", tf_column="email_key"),
+            _level('"email_local_l" = "email_local_r"', "same local part"),
+            _level(_jw("email_local", 0.88), "local part jaro-winkler >= 0.88"),
+            _else(),
+        ],
+    }
+
+
+def phone() -> dict[str, Any]:
+    """E.164 (frequency-adjusted: shared landlines count less), or the last seven digits."""
+    return {
+        "output_column_name": "phone",
+        "comparison_levels": [
+            _null("phone"),
+            _level('"phone_l" = "phone_r"', "exact", tf_column="phone"),
+            _level('"phone_suffix_l" = "phone_suffix_r"', "same last 7 digits"),
+            _else(),
+        ],
+    }
+
+
+def birth_date() -> dict[str, Any]:
+    """Exact, day/month swapped, one typo, same year; a different date is strong evidence."""
+    swapped = (
+        '"birth_year_l" = "birth_year_r" AND "birth_month_l" = "birth_day_r" '
+        'AND "birth_day_l" = "birth_month_r"'
+    )
+    return {
+        "output_column_name": "birth_date",
+        "comparison_levels": [
+            _null("birth_date"),
+            _level('"birth_date_l" = "birth_date_r"', "exact", tf_column="birth_date"),
+            _level(swapped, "day and month swapped"),
+            _level('damerau_levenshtein("birth_date_l", "birth_date_r") <= 1', "one typo"),
+            _level('"birth_year_l" = "birth_year_r"', "same year"),
+            _else(),
+        ],
+    }
+
+
+def address() -> dict[str, Any]:
+    """Street and postal code folded into one comparison, then city."""
+    return {
+        "output_column_name": "address",
+        "comparison_levels": [
+            {
+                "sql_condition": (
+                    '("address_key_l" IS NULL OR "address_key_r" IS NULL) '
+                    'AND ("city_key_l" IS NULL OR "city_key_r" IS NULL)'
+                ),
+                "label_for_charts": "address missing",
+                "is_null_level": True,
+            },
+            _level('"address_key_l" = "address_key_r"', "exact", tf_column="address_key"),
+            _level(
+                _jw("street_key", 0.9) + ' AND "postal_code_key_l" = "postal_code_key_r"',
+                "similar street, same postal code",
+            ),
+            _level('"postal_code_key_l" = "postal_code_key_r"', "same postal code"),
+            _level('"city_key_l" = "city_key_r"', "same city"),
+            _else(),
+        ],
+    }
+
+
+def comparisons() -> list[dict[str, Any]]:
+    """All comparisons, as Splink comparison dictionaries."""
+    return [first_name(), last_name(), email(), phone(), birth_date(), address()]
+
+
+def training_blocks() -> list[str]:
+    """Blocking rules for EM sessions: each leaves other comparisons free to be learnt."""
+    return [
+        _block("email_key"),
+        _block("phone"),
+        _block("first_name_key", "last_name_key"),
+        _block("birth_date", "postal_code_key"),
+    ]
+
+
+def _block(*columns: str) -> str:
+    return " AND ".join(f'l."{c}" = r."{c}"' for c in columns)

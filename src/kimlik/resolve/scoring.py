@@ -1,0 +1,208 @@
+"""SQL that finds candidate pairs and scores them with a trained model: the "how".
+
+Pure functions from the model JSON and the blocking keys to SQL text; ``engine`` runs it.
+The same SQL serves the full run (every record is "new") and the incremental run (only
+new and changed records look for partners), which is what makes the two paths agree.
+
+Scoring is Fellegi–Sunter as Splink defines it: the prior odds times, per comparison, the
+Bayes factor m/u of the level the pair falls in; exact levels with a term-frequency column
+use the value's own frequency instead of the average u, so a shared family email or a
+"Smith" counts for less than a rare value.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+#: Candidate pairs come from records agreeing on any of these (one key per tuple).
+BLOCKING_KEYS: tuple[tuple[str, ...], ...] = (
+    ("email_key",),
+    ("phone",),
+    ("phone_suffix",),
+    ("email_local",),
+    ("first_name_canon", "last_name_key"),
+    ("first_name_metaphone", "last_name_metaphone"),
+    ("last_name_key", "birth_date"),
+    ("first_name_key", "birth_date"),
+    ("birth_date", "postal_code_key"),
+    ("address_key", "first_name_metaphone"),
+    ("last_name_metaphone", "postal_code_key"),
+    ("first_name_key", "postal_code_key"),
+    ("last_name_key", "birth_year"),
+    ("first_name_metaphone", "birth_date"),
+    ("street_key", "city_key"),
+)
+#: A first/last swap cannot be an equi-join on one key: its own rule.
+SWAPPED_KEY = ("first_name_key", "last_name_key")
+#: Probabilities are clamped so that an unseen level weighs a lot, not infinitely.
+_EPSILON = 1e-6
+
+
+@dataclass(frozen=True, slots=True)
+class Level:
+    """One comparison level, ready to score: its condition and log2 Bayes factor."""
+
+    condition: str
+    label: str
+    weight: float
+    is_null: bool
+    tf_column: str | None
+    tf_weight: float
+    u: float
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """A named comparison and its levels, strongest first."""
+
+    name: str
+    levels: tuple[Level, ...]
+
+
+def comparisons_of(model: dict[str, Any]) -> list[Comparison]:
+    """The model's comparisons with each level's weight (0 for null or untrained levels)."""
+    result = []
+    for comparison in model["comparisons"]:
+        levels = []
+        for level in comparison["comparison_levels"]:
+            is_null = bool(level.get("is_null_level"))
+            m, u = level.get("m_probability"), level.get("u_probability")
+            weight = 0.0
+            if not is_null and m is not None and u is not None:
+                weight = math.log2(max(m, _EPSILON) / max(u, _EPSILON))
+            levels.append(
+                Level(
+                    condition=str(level["sql_condition"]),
+                    label=str(level.get("label_for_charts", "")),
+                    weight=weight,
+                    is_null=is_null,
+                    tf_column=level.get("tf_adjustment_column"),
+                    tf_weight=float(level.get("tf_adjustment_weight") or 0.0),
+                    u=max(float(u), _EPSILON) if u is not None else 1.0,
+                )
+            )
+        result.append(Comparison(str(comparison["output_column_name"]), tuple(levels)))
+    return result
+
+
+def prior_weight(model: dict[str, Any]) -> float:
+    """log2 of the prior odds that two random records are one person."""
+    p = float(model.get("probability_two_random_records_match") or 1e-4)
+    p = min(max(p, 1e-12), 1 - 1e-12)
+    return math.log2(p / (1 - p))
+
+
+def tf_columns(model: dict[str, Any]) -> list[str]:
+    """Columns whose value frequencies the scorer needs."""
+    return sorted({lv.tf_column for c in comparisons_of(model) for lv in c.levels if lv.tf_column})
+
+
+def add_frequencies_sql(table: str, columns: Sequence[str]) -> list[str]:
+    """Statements adding ``tf_<column>`` (relative frequency of the value) to ``table``."""
+    statements = []
+    for column in columns:
+        statements.append(f'ALTER TABLE "{table}" ADD COLUMN IF NOT EXISTS "tf_{column}" DOUBLE')
+        statements.append(
+            f'UPDATE "{table}" SET "tf_{column}" = f.tf FROM ('
+            f'SELECT "{column}" AS v, count(*) * 1.0 / sum(count(*)) OVER () AS tf '
+            f'FROM "{table}" WHERE "{column}" IS NOT NULL GROUP BY "{column}") f '
+            f'WHERE "{table}"."{column}" = f.v'
+        )
+    return statements
+
+
+def candidate_pairs_sql(records: str, probes: str, *, max_block: int) -> str:
+    """Pairs (rid_l < rid_r) where a probe record shares a blocking key with any record.
+
+    Keys shared by more than ``max_block`` records are skipped: they describe a crowd
+    (a placeholder that slipped through, a call-centre number), not a person.
+    """
+    selects, crowds = [], []
+    for number, key in enumerate(BLOCKING_KEYS):
+        on = " AND ".join(f'p."{c}" = r."{c}"' for c in key)
+        not_null = " AND ".join(f'"{c}" IS NOT NULL' for c in key)
+        columns = ", ".join(f'"{c}"' for c in key)
+        crowds.append(
+            f'crowd_{number} AS (SELECT {columns} FROM "{records}" WHERE {not_null} '
+            f"GROUP BY {columns} HAVING count(*) > {max_block})"
+        )
+        probe_not_null = " AND ".join(f'p."{c}" IS NOT NULL' for c in key)
+        in_crowd = " AND ".join(f'c."{c}" = p."{c}"' for c in key)
+        selects.append(
+            f'SELECT p.rid AS a, r.rid AS b FROM "{probes}" p JOIN "{records}" r '
+            f"ON {on} AND p.rid <> r.rid WHERE {probe_not_null} "
+            f"AND NOT EXISTS (SELECT 1 FROM crowd_{number} c WHERE {in_crowd})"
+        )
+    first, last = SWAPPED_KEY
+    selects.append(
+        f'SELECT p.rid AS a, r.rid AS b FROM "{probes}" p JOIN "{records}" r '
+        f'ON p."{first}" = r."{last}" AND p."{last}" = r."{first}" AND p.rid <> r.rid '
+        f'WHERE p."{first}" <> p."{last}"'
+    )
+    union = "\nUNION ALL\n".join(selects)
+    return (
+        f"WITH {', '.join(crowds)} "
+        f"SELECT DISTINCT least(a, b) AS rid_l, greatest(a, b) AS rid_r FROM ({union})"
+    )
+
+
+def score_sql(
+    model: dict[str, Any], records: str, pairs: str, feature_columns: Sequence[str]
+) -> str:
+    """Each pair with its match weight, probability and the level of every comparison."""
+    compared = list(comparisons_of(model))
+    tf = tf_columns(model)
+    sides = [
+        f'{side}."{column}" AS "{column}_{suffix}"'
+        for column in [*feature_columns, *(f"tf_{c}" for c in tf)]
+        for side, suffix in (("l", "l"), ("r", "r"))
+    ]
+    joined = (
+        f'SELECT p.rid_l, p.rid_r, {", ".join(sides)} FROM "{pairs}" p '
+        f'JOIN "{records}" l ON l.rid = p.rid_l JOIN "{records}" r ON r.rid = p.rid_r'
+    )
+    gammas, weights = [], []
+    for comparison in compared:
+        gamma_cases, weight_cases = [], []
+        count = len(comparison.levels)
+        for index, level in enumerate(comparison.levels):
+            gamma = -1 if level.is_null else count - 1 - index
+            is_else = level.condition.strip().upper() == "ELSE"
+            when = "ELSE" if is_else else f"WHEN {level.condition} THEN"
+            gamma_cases.append(f"{when} {gamma}")
+            weight_cases.append(f"{when} {_level_weight(level)}")
+        gammas.append(f'CASE {" ".join(gamma_cases)} END AS "gamma_{comparison.name}"')
+        weights.append(f"CASE {' '.join(weight_cases)} END")
+    total = f"{prior_weight(model)!r} + " + " + ".join(weights)
+    return f"SELECT rid_l, rid_r, {', '.join(gammas)}, ({total}) AS match_weight FROM ({joined})"
+
+
+def _level_weight(level: Level) -> str:
+    if level.tf_column is None or level.tf_weight == 0:
+        return repr(level.weight)
+    tf = f'greatest("tf_{level.tf_column}_l", "tf_{level.tf_column}_r")'
+    adjust = f"{level.tf_weight!r} * log2({level.u!r} / greatest({tf}, {_EPSILON!r}))"
+    return f"({level.weight!r} + coalesce({adjust}, 0.0))"
+
+
+def level_labels(model: dict[str, Any]) -> dict[str, dict[int, str]]:
+    """comparison -> gamma value -> level label, to explain a pair to people."""
+    labels: dict[str, dict[int, str]] = {}
+    for comparison in comparisons_of(model):
+        count = len(comparison.levels)
+        labels[comparison.name] = {
+            (-1 if lv.is_null else count - 1 - i): lv.label
+            for i, lv in enumerate(comparison.levels)
+        }
+    return labels
+
+
+def probability(match_weight: float) -> float:
+    """Match weight (log2 odds) to probability."""
+    if match_weight > 60:
+        return 1.0
+    odds: float = 2.0**match_weight
+    return odds / (1.0 + odds)
