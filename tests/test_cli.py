@@ -9,7 +9,7 @@ from sqlalchemy import Engine, func, select
 from typer.testing import CliRunner
 
 from kimlik.cli.app import app
-from kimlik.cli.demo_cmd import DEMO_FILES, demo_data_dir
+from kimlik.cli.demo_cmd import demo_data_dir, demo_files
 from kimlik.store.tables import RECORD_TABLES
 
 runner = CliRunner()
@@ -50,11 +50,13 @@ def test_demo_sample_accounts_for_every_row_and_reimport_changes_nothing(
             kind: connection.execute(select(func.count()).select_from(table)).scalar_one()
             for kind, table in RECORD_TABLES.items()
         }
-    assert counts["people"] > 20 and counts["orders"] > 5 and counts["interactions"] > 3
+    assert counts["people"] > 500 and counts["orders"] > 300 and counts["interactions"] > 100
+    assert counts["feedback"] > 50 and counts["consents"] > 50
+    assert "resolve run 1: full" in first.output
     second = kimlik(database_url, "demo")
     assert second.exit_code == 0
     rows = _count_rows(second.output)
-    assert len(rows) == len(DEMO_FILES)
+    assert len(rows) == len(demo_files())
     for line in rows:
         read, new, updated, unchanged, rejected = line
         assert new == updated == 0 and read == unchanged + rejected
@@ -70,7 +72,7 @@ def _count_rows(output: str) -> list[tuple[int, ...]]:
 
 
 def test_demo_files_are_shipped() -> None:
-    for name, *_ in DEMO_FILES:
+    for name, *_ in demo_files():
         assert (demo_data_dir() / name).is_file()
 
 

@@ -1,35 +1,41 @@
-"""``kimlik demo``: the journey so far on bundled sample data from several apps."""
+"""``kimlik demo``: the journey so far on bundled sample data from several apps.
+
+The sample is 300 synthetic people (households, twins, nicknames, typos, moved house,
+married names) exported by a CRM, a webshop, a support desk and a newsletter tool, plus
+their orders, tickets, consents and survey answers; ``scripts/make_demo_data.py``
+regenerates it. ``manifest.json`` lists the files in the order a business would load them.
+"""
 
 from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
 
+import orjson
 import typer
 
 from kimlik.cli.app import state
 from kimlik.cli.errors import reported
 from kimlik.cli.import_cmd import render_result
 from kimlik.cli.quality_cmd import render_report
+from kimlik.cli.resolve_cmd import engine_settings
+from kimlik.cli.resolve_cmd import render_result as render_resolve
+from kimlik.identity.service import resolve
 from kimlik.ingest.service import ImportRequest, import_file
 from kimlik.quality.service import build_report
 from kimlik.store.engine import describe
 from kimlik.store.migrate import upgrade
 
-#: (file, source, kind, region) in the order a business would load them.
-DEMO_FILES: tuple[tuple[str, str, str, str | None], ...] = (
-    ("crm_contacts.csv", "crm", "people", "TR"),
-    ("webshop_orders.csv", "webshop", "orders", "TR"),
-    ("webshop_customers.jsonl", "webshop", "people", "TR"),
-    ("webshop_order_items.csv", "webshop", "order_items", None),
-    ("support_tickets.csv", "support", "interactions", "TR"),
-    ("support_customers.csv", "support", "people", "US"),
-)
-
 
 def demo_data_dir() -> Path:
     """Where the bundled sample files live inside the installed package."""
     return Path(str(resources.files("kimlik.demo") / "data"))
+
+
+def demo_files() -> list[tuple[str, str, str, str | None]]:
+    """(file, source, kind, region) from the bundled manifest, in loading order."""
+    manifest = orjson.loads((demo_data_dir() / "manifest.json").read_bytes())
+    return [(f["name"], f["source"], f["kind"], f.get("region")) for f in manifest["files"]]
 
 
 def register(app: typer.Typer) -> None:
@@ -43,12 +49,17 @@ def demo(ctx: typer.Context) -> None:
     with reported(cli.err):
         upgrade(cli.engine)
         cli.console.print(f"Database: {describe(cli.engine)}\n")
-        for name, source, kind, region in DEMO_FILES:
+        for name, source, kind, region in demo_files():
             request = ImportRequest(path=data / name, source=source, kind=kind, region=region)
             render_result(cli.console, request.path, import_file(cli.engine, cli.settings, request))
             cli.console.print()
         render_report(cli.console, build_report(cli.engine))
+        cli.console.print()
+        resolved = resolve(cli.engine, engine_settings(cli.settings))
+        render_resolve(cli.console, resolved)
     cli.console.print(
-        "\nNext: `kimlik import your-export.csv --source crm`, then `kimlik quality`. "
-        "Run `kimlik demo` again: every file is unchanged the second time."
+        "\nNext: `kimlik profiles show salihdogan@hotmail.com` for one customer's single view, "
+        "`kimlik review list` for the pairs the model was unsure about, "
+        "`kimlik export profiles --output profiles.csv`. "
+        "Run `kimlik demo` again: every file is unchanged and the resolve run is incremental."
     )

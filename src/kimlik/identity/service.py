@@ -92,7 +92,9 @@ def resolve(
                 result.candidate_pairs = matcher.candidate_pairs(
                     None if not incremental else probes, settings
                 )
-                scored = matcher.score(model, min_weight=settings.review_weight)
+                scored = matcher.score(
+                    model, min_weight=settings.review_weight, floor=settings.min_training_records
+                )
             else:
                 scored = None
             people_index = matcher.people

@@ -9,8 +9,10 @@ over the much smaller set of scored pairs.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from importlib import resources
 from typing import Any
 
 import duckdb
@@ -35,6 +37,8 @@ class EngineSettings:
     link_weight: float = 3.0
     review_weight: float = -2.0
     max_block: int = 200
+    #: below this many records the shipped model is used: EM on a handful says nothing
+    min_training_records: int = 1000
     training_max_pairs: float = 1_000_000
     seed: int = 7
 
@@ -45,6 +49,13 @@ class Scored:
 
     pairs: list[ScoredPair]
     evidence: dict[tuple[int, int], dict[str, int]] = field(default_factory=dict)
+
+
+def default_model() -> dict[str, Any]:
+    """The model shipped with Kimlik (``default_model.json``)."""
+    text = resources.files("kimlik.resolve").joinpath("default_model.json").read_text("utf-8")
+    model: dict[str, Any] = json.loads(text)
+    return model
 
 
 class Engine:
@@ -78,7 +89,15 @@ class Engine:
         self.count = len(rows)
 
     def train(self, settings: EngineSettings) -> dict[str, Any]:
-        """Learn the model from the loaded records (Splink, unsupervised)."""
+        """Learn the model from the loaded records (Splink, unsupervised).
+
+        Too few records to learn from: the shipped model (trained on synthetic customer
+        data), with the prior set for this store's size.
+        """
+        if self.count < settings.min_training_records:
+            model = default_model()
+            model["probability_two_random_records_match"] = 1.0 / max(self.count, 2)
+            return model
         return train_model(
             self.connection,
             "records",
@@ -104,9 +123,10 @@ class Engine:
         row = self.connection.execute("SELECT count(*) FROM pairs").fetchone()
         return int(row[0]) if row else 0
 
-    def score(self, model: dict[str, Any], *, min_weight: float) -> Scored:
+    def score(self, model: dict[str, Any], *, min_weight: float, floor: int = 1) -> Scored:
         """Score the ``pairs`` table; keep pairs at or above ``min_weight``."""
-        for statement in scoring.add_frequencies_sql("records", scoring.tf_columns(model)):
+        columns = scoring.tf_columns(model)
+        for statement in scoring.add_frequencies_sql("records", columns, floor=floor):
             self.connection.execute(statement)
         sql = scoring.score_sql(model, "records", "pairs", FEATURE_COLUMNS)
         names = [c.name for c in scoring.comparisons_of(model)]

@@ -100,14 +100,19 @@ def tf_columns(model: dict[str, Any]) -> list[str]:
     return sorted({lv.tf_column for c in comparisons_of(model) for lv in c.levels if lv.tf_column})
 
 
-def add_frequencies_sql(table: str, columns: Sequence[str]) -> list[str]:
-    """Statements adding ``tf_<column>`` (relative frequency of the value) to ``table``."""
+def add_frequencies_sql(table: str, columns: Sequence[str], *, floor: int = 1) -> list[str]:
+    """Statements adding ``tf_<column>`` (relative frequency of the value) to ``table``.
+
+    Frequencies are counted over at least ``floor`` records: in a store of four people,
+    a phone all four share is not "common", the store is just small.
+    """
     statements = []
     for column in columns:
         statements.append(f'ALTER TABLE "{table}" ADD COLUMN IF NOT EXISTS "tf_{column}" DOUBLE')
         statements.append(
             f'UPDATE "{table}" SET "tf_{column}" = f.tf FROM ('
-            f'SELECT "{column}" AS v, count(*) * 1.0 / sum(count(*)) OVER () AS tf '
+            f'SELECT "{column}" AS v, count(*) * 1.0 / '
+            f"greatest(sum(count(*)) OVER (), {int(floor)}) AS tf "
             f'FROM "{table}" WHERE "{column}" IS NOT NULL GROUP BY "{column}") f '
             f'WHERE "{table}"."{column}" = f.v'
         )
