@@ -84,7 +84,7 @@ def test_quality_report_text_and_json(database_url: str) -> None:
     assert machine.exit_code == 0
     report = json.loads(machine.output)
     sources = {s["source"]: s for s in report["sources"]}
-    assert set(sources) == {"crm", "webshop", "support"}
+    assert set(sources) == {source for _, source, _, _ in demo_files()}
     crm_people = next(k for k in sources["crm"]["kinds"] if k["kind"] == "people")
     email = next(a for a in crm_people["attributes"] if a["attribute"] == "email")
     assert email["invalid"] >= 2 and 0 < email["validity"] < 1
