@@ -70,10 +70,22 @@ def state(ctx: typer.Context) -> CliState:
 
 
 def _register() -> None:
-    from kimlik.cli import demo_cmd, import_cmd, init_cmd, quality_cmd, resolve_cmd
+    from kimlik.cli import (
+        demo_cmd,
+        export_cmd,
+        import_cmd,
+        init_cmd,
+        profiles_cmd,
+        quality_cmd,
+        resolve_cmd,
+    )
 
-    for module in (init_cmd, import_cmd, quality_cmd, resolve_cmd, demo_cmd):
+    commands = (init_cmd, import_cmd, quality_cmd, resolve_cmd, profiles_cmd, export_cmd, demo_cmd)
+    for module in commands:
         module.register(app)
+    from kimlik.cli import identity_cmd  # merge, unmerge, never-merge, review, decisions
+
+    identity_cmd.register(app)
 
 
 _register()

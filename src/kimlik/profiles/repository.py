@@ -1,0 +1,280 @@
+"""Every query behind the single customer view and the exports; portable SQL, values bound.
+
+A profile's records are its ``profile_members``; its timeline is every related record
+(order, interaction, survey answer, consent) whose ``person_record_id`` is one of them,
+plus the merge ledger entries of the profile and of the profiles merged into it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Table, func, or_, select
+
+from kimlik.profiles.rules import PERSON_ATTRIBUTES
+from kimlik.store.tables import (
+    consents,
+    feedback,
+    interactions,
+    merge_ledger,
+    order_items,
+    orders,
+    profile_identities,
+    profile_members,
+    profiles,
+    source_records,
+    sources,
+)
+
+#: Rows fetched per round trip when streaming an export.
+STREAM_BATCH = 2000
+#: Longest ``merged_into`` chain followed; a longer one means the chain loops.
+MAX_HOPS = 100
+
+
+def _records_of(profile_id: int) -> Any:
+    """Subquery: the store ids of the profile's person records."""
+    return select(profile_members.c.rid).where(profile_members.c.profile_id == profile_id)
+
+
+# --- finding a profile ------------------------------------------------------------------
+
+
+def profile_state(connection: Connection, profile_id: int) -> tuple[str, int | None] | None:
+    """(status, merged_into) of a profile, or ``None`` when there is no such profile."""
+    row = connection.execute(
+        select(profiles.c.status, profiles.c.merged_into).where(profiles.c.id == profile_id)
+    ).first()
+    if row is None:
+        return None
+    return str(row.status), None if row.merged_into is None else int(row.merged_into)
+
+
+def profiles_by_identity(connection: Connection, kind: str, value: str) -> list[int]:
+    """Profiles holding identity ``kind`` = ``value`` (retired ones included)."""
+    statement = select(profile_identities.c.profile_id).where(
+        profile_identities.c.kind == kind, profile_identities.c.value == value
+    )
+    return _ids(connection, statement)
+
+
+def profiles_by_email(connection: Connection, email: str) -> list[int]:
+    """Profiles whose golden email is exactly ``email`` (as standardized)."""
+    return _ids(connection, select(profiles.c.id).where(profiles.c.email == email))
+
+
+def profiles_by_record(connection: Connection, source: str, record_id: str) -> list[int]:
+    """The profile holding the person record ``record_id`` of ``source`` (at most one)."""
+    statement = (
+        select(profile_members.c.profile_id)
+        .join(source_records, source_records.c.id == profile_members.c.rid)
+        .join(sources, sources.c.id == source_records.c.source_id)
+        .where(sources.c.name == source, source_records.c.record_id == record_id)
+    )
+    return _ids(connection, statement)
+
+
+def _ids(connection: Connection, statement: Any) -> list[int]:
+    """The distinct ids a one-column query returns, ascending."""
+    ids: Any = connection.execute(statement).scalars()
+    return sorted({int(pid) for pid in ids})
+
+
+def profile_names(connection: Connection, ids: Sequence[int]) -> dict[int, str]:
+    """Profile id -> "first last" (blank parts left out), to tell candidates apart."""
+    statement = select(profiles.c.id, profiles.c.first_name, profiles.c.last_name).where(
+        profiles.c.id.in_(list(ids))
+    )
+    return {
+        int(row.id): " ".join(part for part in (row.first_name, row.last_name) if part)
+        for row in connection.execute(statement)
+    }
+
+
+# --- the view ---------------------------------------------------------------------------
+
+
+def profile_row(connection: Connection, profile_id: int) -> dict[str, Any] | None:
+    """The profile row: status, golden attributes, lineage, counts and times."""
+    row = connection.execute(
+        select(
+            profiles.c.id,
+            profiles.c.status,
+            profiles.c.attributes,
+            profiles.c.lineage,
+            profiles.c.record_count,
+            profiles.c.created_at,
+            profiles.c.updated_at,
+        ).where(profiles.c.id == profile_id)
+    ).first()
+    return None if row is None else dict(row._mapping)
+
+
+def identities(connection: Connection, profile_id: int) -> list[tuple[str, str, int]]:
+    """(kind, value, records carrying it) of the profile, by kind then value."""
+    identity = profile_identities.c
+    rows: Any = connection.execute(
+        select(identity.kind, identity.value, identity.record_count)
+        .where(identity.profile_id == profile_id)
+        .order_by(identity.kind, identity.value)
+    )
+    return [(str(k), str(v), int(n)) for k, v, n in rows]
+
+
+def members(connection: Connection, profile_id: int) -> list[dict[str, Any]]:
+    """The profile's person records: source, ids, link details and canonical attributes."""
+    statement = (
+        select(
+            source_records.c.id.label("record_key"),
+            sources.c.name.label("source"),
+            source_records.c.record_id,
+            profile_members.c.linked_by,
+            profile_members.c.weight,
+            profile_members.c.linked_at,
+            source_records.c.first_seen_at,
+            source_records.c.updated_at,
+            source_records.c.custom,
+            *(source_records.c[name] for name in PERSON_ATTRIBUTES),
+        )
+        .join(source_records, source_records.c.id == profile_members.c.rid)
+        .join(sources, sources.c.id == source_records.c.source_id)
+        .where(profile_members.c.profile_id == profile_id)
+        .order_by(sources.c.name, source_records.c.record_id)
+    )
+    return [dict(row) for row in connection.execute(statement).mappings()]
+
+
+def orders_of(connection: Connection, profile_id: int) -> list[dict[str, Any]]:
+    """The profile's orders with their item count (units; a line without quantity is 1)."""
+    # Items by (source, order id), the indexed key ``order_row_id`` is derived from.
+    units = (
+        select(func.coalesce(func.sum(func.coalesce(order_items.c.quantity, 1)), 0))
+        .where(
+            order_items.c.source_id == orders.c.source_id,
+            order_items.c.order_id == orders.c.record_id,
+        )
+        .scalar_subquery()
+    )
+    statement = (
+        select(
+            sources.c.name.label("source"),
+            orders.c.record_id,
+            orders.c.ordered_at.label("at"),
+            orders.c.total,
+            orders.c.currency,
+            orders.c.status,
+            orders.c.channel,
+            units.label("items"),
+        )
+        .join(sources, sources.c.id == orders.c.source_id)
+        .where(orders.c.person_record_id.in_(_records_of(profile_id)))
+        .order_by(orders.c.id)
+    )
+    return [dict(row) for row in connection.execute(statement).mappings()]
+
+
+#: Related kinds shown on the timeline: table, its time column, the columns shown.
+ACTIVITY: dict[str, tuple[Table, str, tuple[str, ...]]] = {
+    "interaction": (
+        interactions,
+        "occurred_at",
+        ("channel", "department", "agent", "reason", "outcome"),
+    ),
+    "feedback": (feedback, "answered_at", ("survey", "question", "score", "comment")),
+    "consent": (consents, "recorded_at", ("purpose", "channel", "status")),
+}
+
+
+def activity_of(connection: Connection, kind: str, profile_id: int) -> list[dict[str, Any]]:
+    """The profile's records of one related ``kind`` (see ``ACTIVITY``)."""
+    table, moment, columns = ACTIVITY[kind]
+    statement = (
+        select(
+            sources.c.name.label("source"),
+            table.c.record_id,
+            table.c[moment].label("at"),
+            *(table.c[name] for name in columns),
+        )
+        .join(sources, sources.c.id == table.c.source_id)
+        .where(table.c.person_record_id.in_(_records_of(profile_id)))
+        .order_by(table.c.id)
+    )
+    return [dict(row) for row in connection.execute(statement).mappings()]
+
+
+def absorbed_profiles(connection: Connection, profile_id: int) -> list[int]:
+    """Profiles merged into this one, directly or through a chain of merges.
+
+    Read from the ledger's ``merge`` entries (indexed by ``profile_id``) rather than
+    ``profiles.merged_into``, which has no index: at a million profiles scanning it costs
+    more than a second per view.
+    """
+    found: set[int] = set()
+    frontier = [profile_id]
+    for _ in range(MAX_HOPS):
+        if not frontier:
+            break
+        statement = select(merge_ledger.c.other_profile_id).where(
+            merge_ledger.c.action == "merge",
+            merge_ledger.c.profile_id.in_(frontier),
+            merge_ledger.c.other_profile_id.is_not(None),
+        )
+        frontier = [pid for pid in _ids(connection, statement) if pid not in found]
+        found.update(frontier)
+    found.discard(profile_id)
+    return sorted(found)
+
+
+def ledger_of(connection: Connection, profile_ids: Sequence[int]) -> list[dict[str, Any]]:
+    """Merge ledger entries naming any of ``profile_ids``, oldest first; ``records`` is how
+    many records the entry concerns."""
+    ids = list(profile_ids)
+    statement = (
+        select(
+            merge_ledger.c.at,
+            merge_ledger.c.action,
+            merge_ledger.c.profile_id,
+            merge_ledger.c.other_profile_id,
+            merge_ledger.c.record_ids,
+            merge_ledger.c.actor,
+        )
+        .where(or_(merge_ledger.c.profile_id.in_(ids), merge_ledger.c.other_profile_id.in_(ids)))
+        .order_by(merge_ledger.c.at, merge_ledger.c.id)
+    )
+    rows = connection.execute(statement).mappings()
+    return [
+        {
+            **{k: v for k, v in row.items() if k != "record_ids"},
+            "records": len(row["record_ids"] or []),
+        }
+        for row in rows
+    ]
+
+
+# --- exports ----------------------------------------------------------------------------
+
+
+def stream_profiles(connection: Connection) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(profile id, golden attributes) of every active profile, by id, fetched in batches."""
+    statement = (
+        select(profiles.c.id, profiles.c.attributes)
+        .where(profiles.c.status == "active")
+        .order_by(profiles.c.id)
+    )
+    result: Any = connection.execution_options(yield_per=STREAM_BATCH).execute(statement)
+    for profile_id, attributes in result:
+        yield int(profile_id), dict(attributes or {})
+
+
+def stream_members(connection: Connection) -> Iterator[tuple[int, str, str]]:
+    """(profile id, source, record id) of every person record in a profile."""
+    statement = (
+        select(profile_members.c.profile_id, sources.c.name, source_records.c.record_id)
+        .join(source_records, source_records.c.id == profile_members.c.rid)
+        .join(sources, sources.c.id == source_records.c.source_id)
+        .order_by(profile_members.c.profile_id, sources.c.name, source_records.c.record_id)
+    )
+    result: Any = connection.execution_options(yield_per=STREAM_BATCH).execute(statement)
+    for profile_id, source, record_id in result:
+        yield int(profile_id), str(source), str(record_id)
