@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
+from kimlik.jsonable import jsonable
 from kimlik.profiles.rules import SurvivorshipRules
 from kimlik.profiles.survivorship import Member, build_golden, golden_record, lineage_json
 
@@ -41,7 +42,7 @@ def profile_values(
     """The profile row for a cluster (everything but its id and creation time)."""
     rows = [people[rid] for rid in records]
     chosen = build_golden([member(row) for row in rows], rules)
-    attributes = {name: _jsonable(value) for name, value in golden_record(chosen).items()}
+    attributes = {name: jsonable(value) for name, value in golden_record(chosen).items()}
     return {
         "status": "active",
         "merged_into": None,
@@ -67,11 +68,3 @@ def identities(
             counts["phone", str(person["phone"])] += 1
         counts["customer_id", f"{person['source']}:{person['record_id']}"[:320]] += 1
     return [(kind, value, count) for (kind, value), count in sorted(counts.items())]
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dt.date | dt.datetime):
-        return value.isoformat()
-    if value is not None and not isinstance(value, str | int | float | bool):
-        return str(value)
-    return value

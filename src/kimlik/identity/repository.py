@@ -114,43 +114,6 @@ def decisions(connection: Connection) -> tuple[list[tuple[int, int]], list[tuple
     return must, cannot
 
 
-def add_decision(
-    connection: Connection,
-    kind: str,
-    a: int,
-    b: int,
-    actor: str,
-    reason: str | None,
-    now: dt.datetime,
-) -> None:
-    connection.execute(
-        insert(identity_decisions).values(
-            kind=kind,
-            record_a=min(a, b),
-            record_b=max(a, b),
-            actor=actor,
-            reason=reason,
-            created_at=now,
-        )
-    )
-
-
-def revoke_decisions(
-    connection: Connection, kind: str, record: int, actor: str, now: dt.datetime
-) -> int:
-    """Revoke active decisions of ``kind`` involving ``record``; returns how many."""
-    result = connection.execute(
-        update(identity_decisions)
-        .where(
-            identity_decisions.c.kind == kind,
-            identity_decisions.c.revoked_at.is_(None),
-            or_(identity_decisions.c.record_a == record, identity_decisions.c.record_b == record),
-        )
-        .values(revoked_at=now, revoked_by=actor)
-    )
-    return int(result.rowcount or 0)
-
-
 def insert_profile(connection: Connection, values: dict[str, Any]) -> int:
     statement = profiles.insert().values(**values).returning(profiles.c.id)
     return int(connection.execute(statement).scalar_one())
@@ -334,7 +297,7 @@ def insert_decision(
     reason: str | None,
     now: dt.datetime,
 ) -> int:
-    """Like ``add_decision``, returning the new decision's id."""
+    """Record a person's decision about two records; returns its id."""
     statement = (
         insert(identity_decisions)
         .values(

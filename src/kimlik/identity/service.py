@@ -125,6 +125,7 @@ def resolve(
         evidence = scored.evidence if scored else {}
         labels = level_labels(model)
         writer = _ProfileWriter(connection, by_rid, members, rules, run_id, actor, started)
+        writer.joined_by_person = {rid for pair in must for rid in pair}
         writer.write(clustering, probes, evidence, labels, full=not incremental)
         result.created, result.merged, result.split = writer.created, writer.merged, writer.split
         result.review_open = _queue_reviews(
@@ -182,6 +183,8 @@ class _ProfileWriter:
         self.actor = actor
         self.now = now
         self.created = self.merged = self.split = 0
+        #: records a person's merge decision holds in their profile
+        self.joined_by_person: set[int] = set()
 
     def write(
         self,
@@ -230,7 +233,13 @@ class _ProfileWriter:
                     ledger.append(self._entry("merge", keep, absorbed, records, links))
             profile_ids.append(keep)
             for rid in records:
-                linked_by = "alone" if len(records) == 1 else "model"
+                linked_by = (
+                    "alone"
+                    if len(records) == 1
+                    else "person"
+                    if rid in self.joined_by_person
+                    else "model"
+                )
                 member_rows.append(
                     (rid, keep, int(self.people[rid]["version"]), linked_by, weight_of.get(rid))
                 )

@@ -7,7 +7,6 @@ so the cost per row stays flat from a hundred rows to millions, on SQLite and Po
 from __future__ import annotations
 
 import datetime as dt
-import decimal
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, Table, bindparam, func, select, update
 
 from kimlik.ingest.rows import CleanRow, RejectedRow
+from kimlik.jsonable import jsonable
 from kimlik.store.bulk import BulkInserter
 from kimlik.store.tables import (
     RECORD_TABLES,
@@ -81,14 +81,6 @@ def start_run(
 def finish_run(connection: Connection, run_id: int, **fields: Any) -> None:
     """Close a run: its status, counts and finish time."""
     connection.execute(update(import_runs).where(import_runs.c.id == run_id).values(**fields))
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dt.date | dt.datetime):
-        return value.isoformat()
-    if isinstance(value, decimal.Decimal):
-        return str(value)
-    return value
 
 
 class RecordWriter:
@@ -219,7 +211,7 @@ class RecordWriter:
         old_rows = self.connection.execute(select(table).where(table.c.id.in_(list(row_ids))))
         history = []
         for old in old_rows.mappings():
-            attributes = {name: _jsonable(old[name]) for name in self.value_columns}
+            attributes = {name: jsonable(old[name]) for name in self.value_columns}
             attributes["custom"] = old["custom"]
             history.append(
                 {

@@ -23,6 +23,7 @@ import orjson
 from sqlalchemy import Connection, Engine
 
 from kimlik.errors import AmbiguousProfileError, ExportError, ProfileNotFoundError
+from kimlik.jsonable import jsonable
 from kimlik.profiles import repository as repo
 from kimlik.profiles.rules import PERSON_ATTRIBUTES
 from kimlik.standardize.email import email_matching_key, standardize_email
@@ -168,7 +169,7 @@ class ProfileView:
         data = asdict(self)
         data["name"] = self.name
         data["differing"] = sorted(self.differing(), key=PERSON_ATTRIBUTES.index)
-        return dict(_jsonable(data))
+        return dict(jsonable(data))
 
 
 def find_profile(engine: Engine, ref: str) -> ProfileView | None:
@@ -466,16 +467,4 @@ def _fold(value: Any, attribute: str) -> Any:
         return email_matching_key(value)
     if isinstance(value, str):
         return " ".join(value.casefold().split())
-    return value
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, dt.date):  # datetimes too
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
     return value

@@ -20,9 +20,9 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
+from kimlik.jsonable import jsonable
 from kimlik.profiles.rules import PERSON_ATTRIBUTES, Strategy, SurvivorshipRules
 
 #: Rule recorded when a single record holds a value: nothing had to be decided.
@@ -86,7 +86,7 @@ def lineage_json(golden: Mapping[str, GoldenValue]) -> dict[str, dict[str, Any]]
     lineage: dict[str, dict[str, Any]] = {}
     for attribute, chosen in golden.items():
         entry: dict[str, Any] = {
-            "value": _jsonable(chosen.value),
+            "value": jsonable(chosen.value),
             "record_key": chosen.record_key,
             "source": chosen.source,
             "record_id": chosen.record_id,
@@ -207,9 +207,3 @@ def _completeness(values: tuple[Any, ...]) -> tuple[int, int]:
     present = sum(v is not None for v in values)
     length = sum(len(v.strip()) for v in values if isinstance(v, str))
     return present, length
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dt.date):  # datetimes too
-        return value.isoformat()
-    return str(value) if isinstance(value, Decimal) else value

@@ -119,12 +119,15 @@ class _Clusters:
             self.parent[record], record = root, self.parent[record]
         return root
 
+    def forbidden(self, a: int, b: int) -> bool:
+        """A never-merge pair lies across the two clusters (rooted at ``a`` and ``b``)."""
+        right = set(self.members[b])
+        return any(not self.cannot.get(r, set()).isdisjoint(right) for r in self.members[a])
+
     def can_join(self, a: int, b: int) -> bool:
+        if self.forbidden(a, b):
+            return False
         left, right = self.members[a], self.members[b]
-        right_set = set(right)
-        for record in left:
-            if not self.cannot.get(record, set()).isdisjoint(right_set):
-                return False
         # Distinct (name, date) profiles per side keep the check small for big clusters.
         left_kinds = {self.people[r] for r in left}
         right_kinds = {self.people[r] for r in right}
@@ -169,7 +172,8 @@ def cluster(
     for a, b in must_link:
         if a in clusters.parent and b in clusters.parent:
             root_a, root_b = clusters.find(a), clusters.find(b)
-            if root_a != root_b and not clusters.cannot.get(a, set()) & {b}:
+            # A chain of merge decisions must not carry a never-merge pair into one cluster.
+            if root_a != root_b and not clusters.forbidden(root_a, root_b):
                 clusters.join(root_a, root_b)
     result = Clustering(cluster_of={})
     ordered = sorted(
