@@ -23,7 +23,7 @@ from kimlik.profiles.rules import SurvivorshipRules, default_rules
 from kimlik.resolve.cluster import Clustering, ScoredPair, cluster
 from kimlik.resolve.engine import Engine as MatchEngine
 from kimlik.resolve.engine import EngineSettings
-from kimlik.resolve.features import match_features
+from kimlik.resolve.features import FEATURE_COLUMNS, match_features
 from kimlik.resolve.scoring import level_labels
 from kimlik.store.migrate import require_current
 
@@ -145,6 +145,9 @@ def resolve(
     return result
 
 
+_COLUMNS = frozenset(FEATURE_COLUMNS)
+
+
 def _features(
     people: list[dict[str, Any]], stored: dict[int, tuple[int, dict[str, Any]]]
 ) -> tuple[list[dict[str, Any]], list[tuple[int, int, dict[str, Any]]]]:
@@ -153,7 +156,8 @@ def _features(
     for person in people:
         rid, version = int(person["rid"]), int(person["version"])
         kept = stored.get(rid)
-        if kept is not None and kept[0] == version:
+        # Features stored by an older Kimlik lack the newer columns: computed again.
+        if kept is not None and kept[0] == version and _COLUMNS.issubset(kept[1]):
             values = kept[1]
         else:
             values = match_features(person)

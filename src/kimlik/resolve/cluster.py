@@ -12,6 +12,7 @@ scored link, cannot-link pairs are never joined.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -21,6 +22,7 @@ from rapidfuzz.distance import OSA
 from kimlik.resolve.features import are_nickname_variants
 from kimlik.resolve.similarity import dates_compatible, jaro_winkler
 
+_DOUBLED = re.compile(r"(.)\1+")
 #: First names at least this similar (Jaro-Winkler) may be one person's ("Jonh"/"John").
 NAME_SIMILARITY = 0.85
 
@@ -36,11 +38,23 @@ class Person:
 
 @dataclass(frozen=True, slots=True)
 class ScoredPair:
-    """Two records and the model's match weight (log2 odds) for them."""
+    """Two records, the model's match weight (log2 odds), and whether they share an identifier.
+
+    ``identifier``: the same email matching key or phone number. Fellegi–Sunter cannot
+    link two sparse records on one shared address (the term frequency of a unique value
+    exactly cancels the prior), yet a personal identifier in common is near-proof; so such
+    a pair links deterministically, still subject to every compatibility check, which is
+    what stops a family email or landline from gluing a household together.
+    """
 
     left: int
     right: int
     weight: float
+    identifier: bool = False
+
+    def strength(self, link_weight: float) -> float:
+        """The weight the clustering orders and thresholds by."""
+        return max(self.weight, link_weight) if self.identifier else self.weight
 
 
 @dataclass(slots=True)
@@ -65,20 +79,30 @@ def first_names_compatible(a: Person, b: Person) -> bool:
     fa, fb = a.first_name_key, b.first_name_key
     if fa is None or fb is None or fa == fb:
         return True
-    if a.last_name_key and fa == b.last_name_key and a.last_name_key == fb:
-        return True  # first and last name swapped
-    return _similar_first_names(fa, fb)
+    if _similar_first_names(fa, fb):
+        return True
+    la, lb = a.last_name_key, b.last_name_key
+    # First and last name swapped on one side, typos allowed ("Khan Carol"/"Carol Khn");
+    # against a record with a first name only, the swapped side's last name is its first.
+    if la and lb:
+        return _similar_first_names(fa, lb) and _similar_first_names(la, fb)
+    return bool(la and _similar_first_names(la, fb)) or bool(lb and _similar_first_names(fa, lb))
 
 
 @lru_cache(maxsize=65536)
 def _similar_first_names(a: str, b: str) -> bool:
     if are_nickname_variants(a, b) or jaro_winkler(a, b) >= NAME_SIMILARITY:
         return True
+    # A doubled letter on a nickname ("Saandy"/"Sandra").
+    single_a, single_b = _DOUBLED.sub(r"\1", a), _DOUBLED.sub(r"\1", b)
+    if (single_a, single_b) != (a, b) and are_nickname_variants(single_a, single_b):
+        return True
     # Typos: one edit (a swap counts as one: "Sma"/"Sam"), two in longer names.
     if OSA.distance(a, b) <= (2 if min(len(a), len(b)) >= 6 else 1):
         return True
     short, long = sorted((a, b), key=len)
-    return len(short) == 1 and long.startswith(short)  # an initial
+    # An initial ("J"/"John") or a cut-off name ("Sea"/"Sean", "Rebecc"/"Rebecca").
+    return long.startswith(short) and (len(short) == 1 or len(short) >= 3)
 
 
 @lru_cache(maxsize=65536)
@@ -177,8 +201,8 @@ def cluster(
                 clusters.join(root_a, root_b)
     result = Clustering(cluster_of={})
     ordered = sorted(
-        (p for p in pairs if p.weight >= review_weight),
-        key=lambda p: (-p.weight, p.left, p.right),
+        (p for p in pairs if p.strength(link_weight) >= review_weight),
+        key=lambda p: (-p.strength(link_weight), -p.weight, p.left, p.right),
     )
     undecided: list[ScoredPair] = []
     for pair in ordered:
@@ -187,7 +211,7 @@ def cluster(
         root_a, root_b = clusters.find(pair.left), clusters.find(pair.right)
         if root_a == root_b:
             continue
-        if pair.weight < link_weight:
+        if pair.strength(link_weight) < link_weight:
             undecided.append(pair)
         elif clusters.can_join(root_a, root_b):
             clusters.join(root_a, root_b)

@@ -12,14 +12,13 @@ Deliberate choices:
   records carry says much less than a personal one, which is what keeps households apart.
 - Address and postal code are one comparison (``address_key``): they are correlated, and
   counting them twice made Splink over-confident (GUIDE §5).
-- A first/last name swap is its own level in both name comparisons.
+- A first/last name swap is not a level: ``scoring`` aligns the pair before comparing, so
+  a swap scores like the names in order (a level of its own counted both names twice).
 """
 
 from __future__ import annotations
 
 from typing import Any
-
-_SWAPPED = '"first_name_key_l" = "last_name_key_r" AND "last_name_key_l" = "first_name_key_r"'
 
 
 def _level(sql: str, label: str, *, tf_column: str | None = None) -> dict[str, Any]:
@@ -46,7 +45,7 @@ def _jw(column: str, threshold: float) -> str:
 
 
 def first_name() -> dict[str, Any]:
-    """Exact, nickname (Bob/Robert), close spelling, swapped with the last name, sound."""
+    """Exact, nickname (Bob/Robert), close spelling, sound (a swap is aligned in ``scoring``)."""
     return {
         "output_column_name": "first_name",
         "comparison_levels": [
@@ -54,7 +53,6 @@ def first_name() -> dict[str, Any]:
             _level('"first_name_key_l" = "first_name_key_r"', "exact", tf_column="first_name_key"),
             _level('"first_name_canon_l" = "first_name_canon_r"', "nickname"),
             _level(_jw("first_name_key", 0.92), "jaro-winkler >= 0.92"),
-            _level(_SWAPPED, "swapped with last name"),
             _level('"first_name_metaphone_l" = "first_name_metaphone_r"', "sounds alike"),
             _level(_jw("first_name_key", 0.8), "jaro-winkler >= 0.8"),
             _else(),
@@ -63,14 +61,13 @@ def first_name() -> dict[str, Any]:
 
 
 def last_name() -> dict[str, Any]:
-    """Exact (frequency-adjusted), close spelling, swapped, sound."""
+    """Exact (frequency-adjusted), close spelling, sound."""
     return {
         "output_column_name": "last_name",
         "comparison_levels": [
             _null("last_name_key"),
             _level('"last_name_key_l" = "last_name_key_r"', "exact", tf_column="last_name_key"),
             _level(_jw("last_name_key", 0.92), "jaro-winkler >= 0.92"),
-            _level(_SWAPPED, "swapped with first name"),
             _level('"last_name_metaphone_l" = "last_name_metaphone_r"', "sounds alike"),
             _level(_jw("last_name_key", 0.8), "jaro-winkler >= 0.8"),
             _else(),
@@ -79,26 +76,38 @@ def last_name() -> dict[str, Any]:
 
 
 def email() -> dict[str, Any]:
-    """Matching key (frequency-adjusted: family addresses count less), same local part."""
+    """Matching key (frequency-adjusted: family addresses count less), a typo, the local part.
+
+    A typo changes a letter; two addresses that differ only in a separator or a digit
+    (``zuhal.celik``/``zuhal_celik``) are usually two namesakes, so they are not a typo.
+    """
+    # An address that only spells the name agrees with a namesake's: no evidence of its own.
+    unnamed = 'coalesce("email_named_l", 0) = 0 AND coalesce("email_named_r", 0) = 0'
+    typo = (
+        'damerau_levenshtein("email_key_l", "email_key_r") <= 1 '
+        'AND "email_letters_l" <> "email_letters_r"'
+    )
     return {
         "output_column_name": "email",
         "comparison_levels": [
             _null("email_key"),
             _level('"email_key_l" = "email_key_r"', "exact", tf_column="email_key"),
-            _level('"email_local_l" = "email_local_r"', "same local part"),
-            _level(_jw("email_local", 0.88), "local part jaro-winkler >= 0.88"),
+            _level(typo, "one typo"),
+            _level(f'"email_local_l" = "email_local_r" AND {unnamed}', "same local part"),
+            _level(f"{_jw('email_local', 0.88)} AND {unnamed}", "similar local part"),
             _else(),
         ],
     }
 
 
 def phone() -> dict[str, Any]:
-    """E.164 (frequency-adjusted: shared landlines count less), or the last seven digits."""
+    """E.164 (frequency-adjusted: shared landlines count less), a typo, the last seven digits."""
     return {
         "output_column_name": "phone",
         "comparison_levels": [
             _null("phone"),
             _level('"phone_l" = "phone_r"', "exact", tf_column="phone"),
+            _level('damerau_levenshtein("phone_l", "phone_r") <= 1', "one typo"),
             _level('"phone_suffix_l" = "phone_suffix_r"', "same last 7 digits"),
             _else(),
         ],

@@ -23,7 +23,7 @@ from kimlik.resolve.cluster import Person, ScoredPair
 from kimlik.resolve.features import FEATURE_COLUMNS, match_features
 from kimlik.resolve.training import train_model
 
-_INT_COLUMNS = frozenset({"birth_year", "birth_month", "birth_day"})
+_INT_COLUMNS = frozenset({"birth_year", "birth_month", "birth_day", "email_named"})
 SCHEMA = pa.schema(
     [("rid", pa.int64())]
     + [(c, pa.int32() if c in _INT_COLUMNS else pa.string()) for c in FEATURE_COLUMNS]
@@ -132,16 +132,16 @@ class Engine:
         names = [c.name for c in scoring.comparisons_of(model)]
         gammas = ", ".join(f'"gamma_{name}"' for name in names)
         rows = self.connection.execute(
-            f"SELECT rid_l, rid_r, match_weight, {gammas} FROM ({sql}) "
-            f"WHERE match_weight >= ? ORDER BY rid_l, rid_r",
+            f"SELECT rid_l, rid_r, match_weight, shared_identifier, {gammas} FROM ({sql}) "
+            f"WHERE match_weight >= ? OR shared_identifier ORDER BY rid_l, rid_r",
             [min_weight],
         ).fetchall()
         scored = Scored(pairs=[])
         for row in rows:
             left, right, weight = int(row[0]), int(row[1]), float(row[2])
-            scored.pairs.append(ScoredPair(left, right, weight))
+            scored.pairs.append(ScoredPair(left, right, weight, identifier=bool(row[3])))
             scored.evidence[(left, right)] = dict(
-                zip(names, (int(g) for g in row[3:]), strict=True)
+                zip(names, (int(g) for g in row[4:]), strict=True)
             )
         return scored
 

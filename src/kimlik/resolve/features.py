@@ -12,11 +12,18 @@ first_name_key           ``fold_key`` of the first name: no case, accents, punct
 first_name_canon         the nickname-canonical first name ("Bob" → "robert"); the
                          key itself when the name is not in the nickname table
 first_name_metaphone     metaphone code of first_name_key
-last_name_key            ``fold_key`` of the last name
+last_name_key            ``fold_key`` of the last name; when missing, the surname the
+                         email spells (``email_names``: "jean" + "jeanwilson@…" → "wilson")
 last_name_metaphone      metaphone code of last_name_key
 email_key                the email matching key (``email_matching_key``)
 email_local              the part of email_key before the @
 email_domain             the part of email_key after the @
+email_letters            the letters of email_local ("j.doe_84" → "jdoe"): two addresses
+                         one edit apart that differ only in separators or digits are
+                         two people's name-based addresses, not a typo
+email_named              1 when the local part only spells the record's own name
+                         ("hasan.kaya76", "m.kaya"), else 0: two such addresses agreeing
+                         repeat the name evidence, they do not add to it
 phone                    E.164 number
 phone_suffix             its last 7 digits, which survive a wrong country or area code
 birth_date               ISO text "YYYY-MM-DD"
@@ -54,6 +61,7 @@ from typing import Any
 import jellyfish
 from nicknames import NickNamer
 
+from kimlik.resolve.email_names import spells_name, surname_from_email
 from kimlik.resolve.placeholders import (
     is_placeholder_date,
     is_placeholder_email,
@@ -73,6 +81,8 @@ FEATURE_COLUMNS: tuple[str, ...] = (
     "email_key",
     "email_local",
     "email_domain",
+    "email_letters",
+    "email_named",
     "phone",
     "phone_suffix",
     "birth_date",
@@ -99,6 +109,9 @@ def match_features(record: Mapping[str, Any]) -> dict[str, Any]:
     last = _name_key(record.get("last_name"))
     email_key = _email_key(record.get("email"), record.get("email_key"))
     local, _, domain = email_key.rpartition("@") if email_key else (None, None, None)
+    if last is None:
+        last = surname_from_email(local, first)
+    letters = "".join(ch for ch in local if ch.isalpha()) or None if local else None
     phone = _text(record.get("phone"))
     if phone is not None and is_placeholder_phone(phone):
         phone = None
@@ -116,6 +129,8 @@ def match_features(record: Mapping[str, Any]) -> dict[str, Any]:
         "email_key": email_key,
         "email_local": local or None,
         "email_domain": domain or None,
+        "email_letters": letters,
+        "email_named": None if letters is None else int(spells_name(letters, first, last)),
         "phone": phone,
         "phone_suffix": _phone_suffix(phone),
         "birth_date": birth.isoformat() if birth else None,

@@ -35,8 +35,29 @@ BLOCKING_KEYS: tuple[tuple[str, ...], ...] = (
     ("first_name_metaphone", "birth_date"),
     ("street_key", "city_key"),
 )
+#: Personal identifiers: a pair sharing one links unless the clustering finds a conflict.
+IDENTIFIER_COLUMNS: tuple[str, ...] = ("email_key", "phone")
+#: Identifiers blocked with their one-edit neighbourhood: a typo must not hide a person.
+TYPO_KEYS: tuple[str, ...] = ("email_key", "phone")
 #: A first/last swap cannot be an equi-join on one key: its own rule.
 SWAPPED_KEY = ("first_name_key", "last_name_key")
+#: A pair whose names are swapped on one side (typos allowed) is compared aligned, so the
+#: swap scores exactly like the same names in order, frequency adjustment included,
+#: instead of as a rare level that counts the names twice.
+_SWAPPED_NAMES = (
+    'l."first_name_key" <> r."first_name_key" '
+    'AND jaro_winkler_similarity(l."first_name_key", r."last_name_key") >= 0.92 '
+    'AND jaro_winkler_similarity(l."last_name_key", r."first_name_key") >= 0.92'
+)
+_NAME_SWAP = {
+    "first_name_key": "last_name_key",
+    "last_name_key": "first_name_key",
+    "first_name_canon": "last_name_key",
+    "first_name_metaphone": "last_name_metaphone",
+    "last_name_metaphone": "first_name_metaphone",
+    "tf_first_name_key": "tf_last_name_key",
+    "tf_last_name_key": "tf_first_name_key",
+}
 #: Probabilities are clamped so that an unseen level weighs a lot, not infinitely.
 _EPSILON = 1e-6
 
@@ -141,6 +162,16 @@ def candidate_pairs_sql(records: str, probes: str, *, max_block: int) -> str:
             f"ON {on} AND p.rid <> r.rid WHERE {probe_not_null} "
             f"AND NOT EXISTS (SELECT 1 FROM crowd_{number} c WHERE {in_crowd})"
         )
+    crowds.append(
+        f"typo_records AS ({_typo_variants_sql(records)}), "
+        f"typo_probes AS ({_typo_variants_sql(probes)}), "
+        f"typo_crowd AS (SELECT v FROM typo_records GROUP BY v HAVING count(*) > {max_block})"
+    )
+    selects.append(
+        "SELECT p.rid AS a, r.rid AS b FROM typo_probes p JOIN typo_records r "
+        "ON p.v = r.v AND p.rid <> r.rid "
+        "WHERE NOT EXISTS (SELECT 1 FROM typo_crowd c WHERE c.v = p.v)"
+    )
     first, last = SWAPPED_KEY
     selects.append(
         f'SELECT p.rid AS a, r.rid AS b FROM "{probes}" p JOIN "{records}" r '
@@ -154,17 +185,41 @@ def candidate_pairs_sql(records: str, probes: str, *, max_block: int) -> str:
     )
 
 
+def _typo_variants_sql(table: str) -> str:
+    """``(rid, v)``: each typo key's value and every one-character deletion of it.
+
+    Two values one edit apart (a substitution, insertion, deletion or swap of neighbours)
+    always share a variant (the symmetric-delete trick), so an equi-join finds them.
+    """
+    parts = []
+    for number, column in enumerate(TYPO_KEYS):
+        values = f'SELECT rid, "{column}" AS s FROM "{table}" WHERE "{column}" IS NOT NULL'
+        parts.append(f"SELECT rid, '{number}:' || s AS v FROM ({values})")
+        parts.append(
+            f"SELECT rid, '{number}:' || substr(s, 1, i - 1) || substr(s, i + 1) AS v "
+            f"FROM ({values}) JOIN range(1, 255) AS positions(i) ON i <= length(s)"
+        )
+    return "SELECT DISTINCT rid, v FROM (" + " UNION ALL ".join(parts) + ")"
+
+
 def score_sql(
     model: dict[str, Any], records: str, pairs: str, feature_columns: Sequence[str]
 ) -> str:
     """Each pair with its match weight, probability and the level of every comparison."""
     compared = list(comparisons_of(model))
     tf = tf_columns(model)
-    sides = [
-        f'{side}."{column}" AS "{column}_{suffix}"'
-        for column in [*feature_columns, *(f"tf_{c}" for c in tf)]
-        for side, suffix in (("l", "l"), ("r", "r"))
-    ]
+    columns = [*feature_columns, *(f"tf_{c}" for c in tf)]
+    sides = []
+    for column in columns:
+        sides.append(f'l."{column}" AS "{column}_l"')
+        partner = _NAME_SWAP.get(column)
+        if partner in columns:
+            sides.append(
+                f'CASE WHEN {_SWAPPED_NAMES} THEN r."{partner}" ELSE r."{column}" END '
+                f'AS "{column}_r"'
+            )
+        else:
+            sides.append(f'r."{column}" AS "{column}_r"')
     joined = (
         f'SELECT p.rid_l, p.rid_r, {", ".join(sides)} FROM "{pairs}" p '
         f'JOIN "{records}" l ON l.rid = p.rid_l JOIN "{records}" r ON r.rid = p.rid_r'
@@ -182,7 +237,11 @@ def score_sql(
         gammas.append(f'CASE {" ".join(gamma_cases)} END AS "gamma_{comparison.name}"')
         weights.append(f"CASE {' '.join(weight_cases)} END")
     total = f"{prior_weight(model)!r} + " + " + ".join(weights)
-    return f"SELECT rid_l, rid_r, {', '.join(gammas)}, ({total}) AS match_weight FROM ({joined})"
+    shared = " OR ".join(f'coalesce("{c}_l" = "{c}_r", false)' for c in IDENTIFIER_COLUMNS)
+    return (
+        f"SELECT rid_l, rid_r, {', '.join(gammas)}, ({total}) AS match_weight, "
+        f"({shared}) AS shared_identifier FROM ({joined})"
+    )
 
 
 def _level_weight(level: Level) -> str:

@@ -1,0 +1,73 @@
+"""Cases for the clustering: who may be one person, and links that must not be made."""
+
+from __future__ import annotations
+
+import pytest
+
+from kimlik.resolve.cluster import Person, ScoredPair, cluster, compatible, first_names_compatible
+
+
+def _p(first: str | None, last: str | None = None, born: str | None = None) -> Person:
+    return Person(first, last, born)
+
+
+NAMES = [
+    ("same", _p("ayse", "kaya"), _p("ayse", "kaya"), True),
+    ("missing side", _p(None, "kaya"), _p("ayse", "kaya"), True),
+    ("nickname", _p("bob", "hall"), _p("robert", "hall"), True),
+    ("typo", _p("hatice"), _p("hatiec"), True),
+    ("initial", _p("j", "doe"), _p("john", "doe"), True),
+    ("cut off", _p("sea", "williams"), _p("sean", "williams"), True),
+    ("doubled letter on a nickname", _p("saandy", "brown"), _p("sandra", "brown"), True),
+    ("swapped", _p("kaya", "emine"), _p("emine", "kaya"), True),
+    ("swapped with a typo", _p("khan", "carol"), _p("carol", "khn"), True),
+    ("swapped against a first name only", _p("smith", "brittany"), _p("brittany"), True),
+    ("husband and wife", _p("ali", "kaya"), _p("ayse", "kaya"), False),
+    ("two letters are no initial", _p("al", "kaya"), _p("ayse", "kaya"), False),
+    ("twins", _p("deniz", "kaya"), _p("derya", "kaya"), False),
+    ("wife swapped, husband not", _p("yilmaz", "ayse"), _p("mehmet", "yilmaz"), False),
+]
+
+
+@pytest.mark.parametrize(("a", "b", "expected"), [c[1:] for c in NAMES], ids=[c[0] for c in NAMES])
+def test_first_names_compatible(a: Person, b: Person, expected: bool) -> None:
+    assert first_names_compatible(a, b) is expected
+    assert first_names_compatible(b, a) is expected
+
+
+def test_birth_dates_veto_but_allow_typos_and_swaps() -> None:
+    assert not compatible(_p("ali", born="1980-01-02"), _p("ali", born="1975-06-30"))
+    assert compatible(_p("ali", born="1980-01-02"), _p("ali", born="1980-02-01"))
+    assert compatible(_p("ali", born="1980-01-02"), _p("ali", born="1980-01-03"))
+
+
+def test_shared_identifier_links_a_pair_the_model_doubts() -> None:
+    people = {1: _p("mary", "brown"), 2: _p(None, None)}
+    doubted = [ScoredPair(1, 2, -1.5, identifier=True)]
+    assert cluster(people, doubted, link_weight=3, review_weight=-2).cluster_of == {1: 1, 2: 1}
+    without = [ScoredPair(1, 2, -1.5)]
+    result = cluster(people, without, link_weight=3, review_weight=-2)
+    assert result.cluster_of == {1: 1, 2: 2}
+    assert result.review == without
+
+
+def test_family_email_does_not_glue_a_household() -> None:
+    """Husband, wife and a sign-up with the family address and no name."""
+    people = {1: _p("ali", "kaya"), 2: _p("ayse", "kaya"), 3: _p(None, None)}
+    pairs = [
+        ScoredPair(1, 2, 1.0, identifier=True),
+        ScoredPair(1, 3, 0.5, identifier=True),
+        ScoredPair(2, 3, 0.4, identifier=True),
+    ]
+    result = cluster(people, pairs, link_weight=3, review_weight=-2)
+    assert result.cluster_of[1] != result.cluster_of[2]
+    assert result.refused
+    # The nameless sign-up joins one of them, the stronger link first.
+    assert result.cluster_of[3] == result.cluster_of[1]
+
+
+def test_never_merge_beats_a_shared_identifier() -> None:
+    people = {1: _p("mary"), 2: _p("mary")}
+    pairs = [ScoredPair(1, 2, 20.0, identifier=True)]
+    result = cluster(people, pairs, link_weight=3, review_weight=-2, cannot_link=[(1, 2)])
+    assert result.cluster_of == {1: 1, 2: 2}

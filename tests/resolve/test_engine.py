@@ -1,0 +1,119 @@
+"""The matcher end to end on a handful of records: blocking, scoring, what a pair says."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from kimlik.resolve.engine import Engine, EngineSettings, Scored, default_model
+from kimlik.resolve.scoring import level_labels
+
+SETTINGS = EngineSettings()
+
+
+@pytest.fixture
+def matcher() -> Iterator[Engine]:
+    engine = Engine()
+    yield engine
+    engine.close()
+
+
+def _run(matcher: Engine, records: list[dict[str, Any]]) -> Scored:
+    matcher.load({"rid": rid, **record} for rid, record in enumerate(records, start=1))
+    model = matcher.train(SETTINGS)
+    matcher.candidate_pairs(None, SETTINGS)
+    return matcher.score(model, min_weight=-100)
+
+
+def _pair(scored: Scored) -> tuple[float, bool, dict[str, int]]:
+    (pair,) = scored.pairs
+    return pair.weight, pair.identifier, scored.evidence[(pair.left, pair.right)]
+
+
+def test_email_typo_is_found_and_scored_as_a_typo(matcher: Engine) -> None:
+    scored = _run(
+        matcher,
+        [
+            {"first_name": "Steven", "last_name": "Hall", "email": "syeven.hall@hotmail.co.uk"},
+            {"first_name": "Steven", "email": "steven.hall@hotmail.co.uk"},
+        ],
+    )
+    weight, identifier, evidence = _pair(scored)
+    assert not identifier
+    assert _email_level(scored) == "one typo"
+    assert weight > SETTINGS.link_weight
+    assert evidence["email"] >= 0
+
+
+def _email_level(scored: Scored) -> str:
+    return level_labels(default_model())["email"][_pair(scored)[2]["email"]]
+
+
+def test_phone_typo_is_a_candidate(matcher: Engine) -> None:
+    scored = _run(
+        matcher,
+        [
+            {"first_name": "Özgür", "last_name": "Kaya", "phone": "+905074735960"},
+            {"first_name": "Özgür", "last_name": "Kaya", "phone": "+905074725960"},
+        ],
+    )
+    assert len(scored.pairs) == 1
+
+
+def test_separator_variants_of_a_name_address_are_no_typo(matcher: Engine) -> None:
+    scored = _run(
+        matcher,
+        [
+            {"first_name": "Zuhal", "last_name": "Çelik", "email": "zuhal_celik@gmail.com"},
+            {"first_name": "Zuhal", "last_name": "Çelik", "email": "zuhal.celik@yahoo.com"},
+        ],
+    )
+    assert _email_level(scored) == "all other comparisons"
+
+
+def test_swapped_names_are_compared_aligned(matcher: Engine) -> None:
+    """A swap falls in the names' exact levels (frequency-adjusted), not a level of its own."""
+    in_order = _run(
+        matcher,
+        [
+            {"first_name": "Umut", "last_name": "Demir", "city": "Antalya"},
+            {"first_name": "Umut", "last_name": "Demir", "city": "Kayseri"},
+        ],
+    )
+    levels_in_order = _pair(in_order)[2]
+    swapped = _run(
+        matcher,
+        [
+            {"first_name": "Umut", "last_name": "Demir", "city": "Antalya"},
+            {"first_name": "Demir", "last_name": "Umut", "city": "Kayseri"},
+        ],
+    )
+    levels = _pair(swapped)[2]
+    assert (levels["first_name"], levels["last_name"]) == (
+        levels_in_order["first_name"],
+        levels_in_order["last_name"],
+    )
+
+
+def test_shared_email_is_flagged_as_an_identifier(matcher: Engine) -> None:
+    scored = _run(
+        matcher,
+        [
+            {"first_name": "Mary", "last_name": "Brown", "email": "marybrown@gmail.com"},
+            {"email": "MaryBrown@gmail.com"},
+        ],
+    )
+    assert _pair(scored)[1] is True
+
+
+def test_surname_from_the_email_makes_a_candidate(matcher: Engine) -> None:
+    scored = _run(
+        matcher,
+        [
+            {"first_name": "Jean", "last_name": "Wilson", "phone": "+441412303557"},
+            {"first_name": "Jean", "email": "jeanwilson@hotmail.co.uk"},
+        ],
+    )
+    assert len(scored.pairs) == 1
