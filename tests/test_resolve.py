@@ -8,6 +8,7 @@ import itertools
 from collections import defaultdict
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine, select
 from typer.testing import CliRunner
 
@@ -132,3 +133,28 @@ def test_household_sharing_email_phone_and_address_stays_apart(
     groups = partition(clusters(engine))
     assert frozenset({("crm", "1"), ("crm", "4")}) in groups  # the same Ayşe
     assert frozenset({("crm", "2")}) in groups and frozenset({("crm", "3")}) in groups
+
+
+def test_declared_identifier_links_despite_a_typed_name(
+    database_url: str, engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A loyalty card declared personal outweighs a mistyped name; undeclared, it is ignored."""
+    shop = tmp_path / "shop.csv"
+    shop.write_text(
+        "id,first_name,last_name,birth_date,loyalty_card\n"
+        "1,Deniz,Aksoy,1980-05-01,LC-4411 2093\n"
+        "2,Derya,Aksoy,1980-05-01,lc44112093\n"
+        "3,Derya,Aksoy,1992-11-30,LC-9999 0000\n",
+        encoding="utf-8",
+    )
+    kimlik(database_url, "init")
+    kimlik(database_url, "import", str(shop), "--source", "shop")
+    kimlik(database_url, "resolve")
+    groups = partition(clusters(engine))
+    assert frozenset({("shop", "1")}) in groups  # different first names: kept apart
+
+    monkeypatch.setenv("KIMLIK_RESOLVE_IDENTIFIERS", '["loyalty_card"]')
+    kimlik(database_url, "resolve", "--full")
+    groups = partition(clusters(engine))
+    assert frozenset({("shop", "1"), ("shop", "2")}) in groups
+    assert frozenset({("shop", "3")}) in groups

@@ -52,6 +52,13 @@ class Settings(BaseSettings):
         ge=2,
         description="Blocking values shared by more records than this are skipped (crowds).",
     )
+    resolve_identifiers: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Custom attributes that identify a person (loyalty card, national id), as a JSON "
+            "list: '[\"loyalty_card\"]'. Shared values link records like a shared email."
+        ),
+    )
     survivorship_rules: Path | None = Field(
         default=None,
         description="YAML/JSON survivorship rules file; the shipped defaults when unset.",

@@ -71,3 +71,11 @@ def test_never_merge_beats_a_shared_identifier() -> None:
     pairs = [ScoredPair(1, 2, 20.0, identifier=True)]
     result = cluster(people, pairs, link_weight=3, review_weight=-2, cannot_link=[(1, 2)])
     assert result.cluster_of == {1: 1, 2: 2}
+
+
+def test_declared_identifier_outweighs_a_name_conflict() -> None:
+    people = {1: _p("deniz", "aksoy", "1980-05-01"), 2: _p("derya", "aksoy", "1980-05-01")}
+    plain = [ScoredPair(1, 2, 12.0, identifier=True)]
+    assert cluster(people, plain, link_weight=3, review_weight=-2).cluster_of == {1: 1, 2: 2}
+    trusted = [ScoredPair(1, 2, 12.0, identifier=True, trusted=True)]
+    assert cluster(people, trusted, link_weight=3, review_weight=-2).cluster_of == {1: 1, 2: 1}

@@ -10,6 +10,7 @@ import pytest
 from kimlik.resolve.features import (
     FEATURE_COLUMNS,
     are_nickname_variants,
+    external_id,
     match_features,
     nickname_canonical,
 )
@@ -55,6 +56,7 @@ def test_full_record() -> None:
         "address_key": "ataturk caddesi no 5 daire 3 | 34000",
         "city_key": "istanbul",
         "country": "TR",
+        "external_id": None,
     }
 
 
@@ -203,3 +205,13 @@ VARIANTS = [
 )
 def test_are_nickname_variants(a: str | None, b: str | None, expected: bool) -> None:
     assert are_nickname_variants(a, b) is expected
+
+
+def test_external_id_takes_the_first_declared_attribute_folded() -> None:
+    custom = {"card": " lc-44 12 ", "national_id": "123"}
+    assert external_id(custom, ("national_id", "card")) == "national_id:123"
+    assert external_id(custom, ("card",)) == "card:LC4412"
+    assert external_id(custom, ("passport",)) is None
+    assert external_id(None, ("card",)) is None
+    assert external_id({"card": " - "}, ("card",)) is None
+    assert match_features({"external_id": "card:LC4412"})["external_id"] == "card:LC4412"

@@ -25,6 +25,7 @@ def engine_settings(settings: Settings) -> EngineSettings:
         link_weight=settings.resolve_link_weight,
         review_weight=settings.resolve_review_weight,
         max_block=settings.resolve_max_block,
+        identifiers=tuple(settings.resolve_identifiers),
     )
 
 

@@ -41,6 +41,7 @@ def load_people(connection: Connection) -> list[dict[str, Any]]:
             source_records.c.first_seen_at,
             source_records.c.updated_at,
             sources.c.name.label("source"),
+            source_records.c.custom,
             *columns,
         )
         .join(sources, sources.c.id == source_records.c.source_id)

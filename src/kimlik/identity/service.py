@@ -23,7 +23,7 @@ from kimlik.profiles.rules import SurvivorshipRules, default_rules
 from kimlik.resolve.cluster import Clustering, ScoredPair, cluster
 from kimlik.resolve.engine import Engine as MatchEngine
 from kimlik.resolve.engine import EngineSettings
-from kimlik.resolve.features import FEATURE_COLUMNS, match_features
+from kimlik.resolve.features import FEATURE_COLUMNS, external_id, match_features
 from kimlik.resolve.scoring import level_labels
 from kimlik.store.migrate import require_current
 
@@ -77,6 +77,8 @@ def resolve(
         run_id = repo.start_run(connection, result.mode, asdict(settings), started)
         result.run_id = run_id
 
+        for person in people:
+            person["external_id"] = external_id(person.pop("custom", None), settings.identifiers)
         by_rid = {int(person["rid"]): person for person in people}
         features, fresh = _features(people, stored)
         changed = {rid for rid in by_rid if members.get(rid, (0, -1))[1] != by_rid[rid]["version"]}
@@ -156,14 +158,30 @@ def _features(
     for person in people:
         rid, version = int(person["rid"]), int(person["version"])
         kept = stored.get(rid)
-        # Features stored by an older Kimlik lack the newer columns: computed again.
-        if kept is not None and kept[0] == version and _COLUMNS.issubset(kept[1]):
+        if _reusable(kept, version, person["external_id"]):
+            assert kept is not None
             values = kept[1]
         else:
             values = match_features(person)
             fresh.append((rid, version, values))
         everything.append({**values, "rid": rid})
     return everything, fresh
+
+
+def _reusable(
+    kept: tuple[int, dict[str, Any]] | None, version: int, identifier: str | None
+) -> bool:
+    """Stored features still hold: same record version, same columns, same identifier.
+
+    Features from an older Kimlik lack newer columns, and a change to the identifier
+    settings changes ``external_id``; either way they are computed again.
+    """
+    return (
+        kept is not None
+        and kept[0] == version
+        and _COLUMNS.issubset(kept[1])
+        and kept[1]["external_id"] == identifier
+    )
 
 
 class _ProfileWriter:

@@ -51,6 +51,8 @@ class ScoredPair:
     right: int
     weight: float
     identifier: bool = False
+    #: sharing an identifier declared personal: a name or date conflict is a typing error
+    trusted: bool = False
 
     def strength(self, link_weight: float) -> float:
         """The weight the clustering orders and thresholds by."""
@@ -98,7 +100,7 @@ def _similar_first_names(a: str, b: str) -> bool:
     if (single_a, single_b) != (a, b) and are_nickname_variants(single_a, single_b):
         return True
     # Typos: one edit (a swap counts as one: "Sma"/"Sam"), two in longer names.
-    if OSA.distance(a, b) <= (2 if min(len(a), len(b)) >= 6 else 1):
+    if OSA.distance(a, b) <= (2 if min(len(a), len(b)) >= 4 else 1):
         return True
     short, long = sorted((a, b), key=len)
     # An initial ("J"/"John") or a cut-off name ("Sea"/"Sean", "Rebecc"/"Rebecca").
@@ -148,9 +150,11 @@ class _Clusters:
         right = set(self.members[b])
         return any(not self.cannot.get(r, set()).isdisjoint(right) for r in self.members[a])
 
-    def can_join(self, a: int, b: int) -> bool:
+    def can_join(self, a: int, b: int, *, trusted: bool = False) -> bool:
         if self.forbidden(a, b):
             return False
+        if trusted:
+            return True
         left, right = self.members[a], self.members[b]
         # Distinct (name, date) profiles per side keep the check small for big clusters.
         left_kinds = {self.people[r] for r in left}
@@ -213,7 +217,7 @@ def cluster(
             continue
         if pair.strength(link_weight) < link_weight:
             undecided.append(pair)
-        elif clusters.can_join(root_a, root_b):
+        elif clusters.can_join(root_a, root_b, trusted=pair.trusted):
             clusters.join(root_a, root_b)
             result.links.append(pair)
         else:

@@ -158,9 +158,22 @@ def address() -> dict[str, Any]:
     }
 
 
+def external_id() -> dict[str, Any]:
+    """A configured identifier (loyalty card, national id): exact, or one typo."""
+    return {
+        "output_column_name": "external_id",
+        "comparison_levels": [
+            _null("external_id"),
+            _level('"external_id_l" = "external_id_r"', "exact", tf_column="external_id"),
+            _level('damerau_levenshtein("external_id_l", "external_id_r") <= 1', "one typo"),
+            _else(),
+        ],
+    }
+
+
 def comparisons() -> list[dict[str, Any]]:
     """All comparisons, as Splink comparison dictionaries."""
-    return [first_name(), last_name(), email(), phone(), birth_date(), address()]
+    return [first_name(), last_name(), email(), phone(), birth_date(), address(), external_id()]
 
 
 def training_blocks() -> list[str]:

@@ -41,6 +41,8 @@ class EngineSettings:
     min_training_records: int = 1000
     training_max_pairs: float = 1_000_000
     seed: int = 7
+    #: custom attributes that identify a person; the first one a record has is compared
+    identifiers: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -132,16 +134,17 @@ class Engine:
         names = [c.name for c in scoring.comparisons_of(model)]
         gammas = ", ".join(f'"gamma_{name}"' for name in names)
         rows = self.connection.execute(
-            f"SELECT rid_l, rid_r, match_weight, shared_identifier, {gammas} FROM ({sql}) "
-            f"WHERE match_weight >= ? OR shared_identifier ORDER BY rid_l, rid_r",
+            f"SELECT rid_l, rid_r, match_weight, shared_identifier, shared_trusted, {gammas} "
+            f"FROM ({sql}) WHERE match_weight >= ? OR shared_identifier ORDER BY rid_l, rid_r",
             [min_weight],
         ).fetchall()
         scored = Scored(pairs=[])
         for row in rows:
             left, right, weight = int(row[0]), int(row[1]), float(row[2])
-            scored.pairs.append(ScoredPair(left, right, weight, identifier=bool(row[3])))
+            pair = ScoredPair(left, right, weight, identifier=bool(row[3]), trusted=bool(row[4]))
+            scored.pairs.append(pair)
             scored.evidence[(left, right)] = dict(
-                zip(names, (int(g) for g in row[4:]), strict=True)
+                zip(names, (int(g) for g in row[5:]), strict=True)
             )
         return scored
 

@@ -38,6 +38,8 @@ address_key              "street_key | postal_code_key", one column for both, be
                          keeps its place), ``None`` when both are missing
 city_key                 ``fold_key`` of the city
 country                  ISO alpha-2 country, upper case
+external_id              "name:value" of the first configured identifier attribute the
+                         record has (``external_id``, set by the caller), folded
 =======================  ==============================================================
 
 Nicknames come from the ``nicknames`` package, whose table is symmetric in places (Bob
@@ -54,7 +56,7 @@ under Antoinette and Anthony); ``are_nickname_variants`` answers the pairwise qu
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import cache, lru_cache
 from typing import Any
 
@@ -94,6 +96,7 @@ FEATURE_COLUMNS: tuple[str, ...] = (
     "address_key",
     "city_key",
     "country",
+    "external_id",
 )
 
 # (canonical, nickname) edges of the table that are wrong often enough to mislead.
@@ -142,6 +145,7 @@ def match_features(record: Mapping[str, Any]) -> dict[str, Any]:
         "address_key": " | ".join((street or "", postal or "")) if street or postal else None,
         "city_key": (fold_key(city) or None) if city else None,
         "country": country.upper() if country else None,
+        "external_id": _external_id(record.get("external_id")),
     }
 
 
@@ -240,6 +244,24 @@ def _postal_key(value: Any) -> str | None:
 def _phone_suffix(phone: str | None) -> str | None:
     digits = "".join(ch for ch in phone if ch.isdigit()) if phone else ""
     return digits[-_PHONE_SUFFIX_DIGITS:] if len(digits) >= _PHONE_SUFFIX_DIGITS else None
+
+
+def external_id(custom: Mapping[str, Any] | None, names: Sequence[str]) -> str | None:
+    """``name:VALUE`` (folded) of the first of ``names`` that ``custom`` holds a value for."""
+    for name in names:
+        value = _external_id(f"{name}:{_text((custom or {}).get(name)) or ''}")
+        if value is not None:
+            return value
+    return None
+
+
+def _external_id(value: Any) -> str | None:
+    text = _text(value)
+    if text is None:
+        return None
+    name, _, identifier = text.partition(":")
+    folded = "".join(ch for ch in identifier.upper() if ch.isalnum())
+    return f"{name}:{folded}" if folded else None
 
 
 def _metaphone(key: str | None) -> str | None:
