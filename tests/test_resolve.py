@@ -62,7 +62,7 @@ def import_demo(database_url: str, names: set[str] | None = None) -> None:
 def test_demo_is_resolved_close_to_the_truth(database_url: str, engine: Engine) -> None:
     import_demo(database_url)
     output = kimlik(database_url, "resolve").output
-    assert "full, trained a new model" in output
+    assert "full, used the shipped model" in output
     predicted = clusters(engine)
     with (demo_data_dir() / "truth.csv").open(encoding="utf-8") as handle:
         truth = {

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from kimlik.resolve.engine import Engine, EngineSettings, Scored, default_model
+from kimlik.resolve.engine import SHIPPED, Engine, EngineSettings, Scored, default_model, outgrown
 from kimlik.resolve.scoring import level_labels
 
 SETTINGS = EngineSettings()
@@ -117,3 +117,13 @@ def test_surname_from_the_email_makes_a_candidate(matcher: Engine) -> None:
         ],
     )
     assert len(scored.pairs) == 1
+
+
+def test_shipped_model_is_marked_and_outgrown_by_a_larger_store(matcher: Engine) -> None:
+    matcher.load([{"rid": 1, "first_name": "Ali"}, {"rid": 2, "first_name": "Veli"}])
+    model = matcher.train(SETTINGS)
+    assert model[SHIPPED] is True
+    assert not outgrown(model, SETTINGS.min_training_records - 1, SETTINGS)
+    assert outgrown(model, SETTINGS.min_training_records, SETTINGS)
+    assert not outgrown({"comparisons": []}, 10**6, SETTINGS)  # trained on the store
+    assert not outgrown(None, 10**6, SETTINGS)

@@ -51,7 +51,10 @@ def resolve_command(
 
 def render_result(console: Console, result: ResolveResult) -> None:
     """The run in a few lines."""
-    model = "trained a new model" if result.trained else "reused the stored model"
+    model = {
+        "trained": "trained a new model",
+        "shipped": "used the shipped model (too few records to train on)",
+    }.get(result.model_source, "reused the stored model")
     console.print(
         f"[bold]resolve[/] run {result.run_id}: {result.mode}, {model}, {result.seconds:.1f} s"
     )

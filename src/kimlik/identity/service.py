@@ -22,7 +22,7 @@ from kimlik.identity import repository as repo
 from kimlik.profiles.rules import SurvivorshipRules, default_rules
 from kimlik.resolve.cluster import Clustering, ScoredPair, cluster
 from kimlik.resolve.engine import Engine as MatchEngine
-from kimlik.resolve.engine import EngineSettings
+from kimlik.resolve.engine import EngineSettings, outgrown
 from kimlik.resolve.features import FEATURE_COLUMNS, external_id, match_features
 from kimlik.resolve.scoring import level_labels
 from kimlik.store.migrate import require_current
@@ -35,6 +35,9 @@ class ResolveResult:
     run_id: int = 0
     mode: str = "full"
     trained: bool = False
+    #: where the model came from: "trained" on this store, "shipped" with Kimlik (too few
+    #: records to learn from), or "stored" by an earlier run
+    model_source: str = "stored"
     records: int = 0
     processed: int = 0
     candidate_pairs: int = 0
@@ -69,6 +72,8 @@ def resolve(
         people = repo.load_people(connection)
         members = repo.load_members(connection)
         model = None if retrain else repo.latest_model(connection)
+        if outgrown(model, len(people), settings):
+            model = None
         must, cannot = repo.decisions(connection)
         stored = {} if full else repo.load_features(connection)
         result.records = len(people)
@@ -90,6 +95,8 @@ def resolve(
             if model is None:
                 model = matcher.train(settings)
                 result.trained = True
+                shipped = matcher.count < settings.min_training_records
+                result.model_source = "shipped" if shipped else "trained"
             if probes:
                 result.candidate_pairs = matcher.candidate_pairs(
                     None if not incremental else probes, settings

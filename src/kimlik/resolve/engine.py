@@ -30,6 +30,15 @@ SCHEMA = pa.schema(
 )
 
 
+#: Marks a model as the shipped one, so a store that has grown enough trains its own.
+SHIPPED = "kimlik_shipped_model"
+
+
+def outgrown(model: dict[str, Any] | None, records: int, settings: EngineSettings) -> bool:
+    """The stored model is the shipped one and the store now has enough records to learn."""
+    return bool(model and model.get(SHIPPED)) and records >= settings.min_training_records
+
+
 @dataclass(frozen=True, slots=True)
 class EngineSettings:
     """Knobs of one run; thresholds are match weights (log2 odds), not probabilities."""
@@ -99,6 +108,7 @@ class Engine:
         if self.count < settings.min_training_records:
             model = default_model()
             model["probability_two_random_records_match"] = 1.0 / max(self.count, 2)
+            model[SHIPPED] = True
             return model
         return train_model(
             self.connection,
