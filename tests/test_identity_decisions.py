@@ -188,6 +188,33 @@ def test_merge_of_two_profiles_survives_full_resolve_and_revoking_undoes_it(
     assert ledger(engine) == [("manual_merge", "carol"), ("unmerge", "carol")]
 
 
+def test_merging_two_profiles_of_several_records_holds_them_all_until_revoked(
+    database_url: str, engine: Engine, store: dict[str, int]
+) -> None:
+    """Ayşe (C-001, W-001) and John (C-003, W-003): every record of both stays in one
+    profile through ``resolve --full``, though the model links only within each pair and
+    the names contradict; revoking the request's decisions splits them again."""
+    before = where(engine)
+    ayse, john = store["crm:C-001"], store["crm:C-003"]
+    result = kimlik(database_url, "merge", str(ayse), str(john), "--actor", "erin")
+    written = [i for i, kind, active in decisions(engine) if kind == "merge" and active]
+    assert len(written) == 3  # C-001 pinned to W-001, C-003 and W-003
+    assert f"take it back with: kimlik decisions revoke {' '.join(map(str, written))}" in (
+        result.output
+    )
+    group = ("crm:C-001", "webshop:W-001", "crm:C-003", "webshop:W-003")
+    assert {where(engine)[label] for label in group} == {ayse}
+    kimlik(database_url, "resolve", "--full")
+    assert {where(engine)[label] for label in group} == {ayse}
+    kimlik(database_url, "resolve")
+    assert {where(engine)[label] for label in group} == {ayse}
+    kimlik(database_url, "decisions", "revoke", *map(str, written), "--actor", "erin")
+    kimlik(database_url, "resolve", "--full")
+    assert partition(where(engine)) == partition(before)
+    assert where(engine)["crm:C-001"] == ayse  # the kept profile keeps its id
+    assert [action for action, _ in ledger(engine)] == ["manual_merge", "revoke"]
+
+
 def test_revoking_a_merge_restores_the_previous_profiles(
     database_url: str, engine: Engine, store: dict[str, int]
 ) -> None:

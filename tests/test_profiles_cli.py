@@ -325,3 +325,48 @@ def test_export_on_an_empty_store_writes_only_the_header(database_url: str, tmp_
     assert (tmp_path / "p.csv").read_text(encoding="utf-8").splitlines() == [
         ",".join(["profile_id", *PERSON_ATTRIBUTES])
     ]
+
+
+def test_golden_timestamps_are_aware_utc_on_every_database(
+    database_url: str, engine: Engine, tmp_path: Path
+) -> None:
+    """SQLite hands back naive datetimes; the view and the exports still say UTC, also for
+    a profile stored before timestamps were normalized (naive ISO text in its JSON)."""
+    people = tmp_path / "people.csv"
+    people.write_text(
+        "id,first_name,last_name,email,signed_up_at\n"
+        "S1,Deniz,Aksoy,deniz@aksoy.com.tr,2021-06-05T14:30:00+03:00\n",
+        encoding="utf-8",
+    )
+    assert kimlik(database_url, "init").exit_code == 0
+    assert kimlik(database_url, "import", str(people), "--source", "crm").exit_code == 0
+    assert kimlik(database_url, "resolve").exit_code == 0
+    expected = "2021-06-05T11:30:00+00:00"
+
+    def exported() -> tuple[str, str]:
+        csv_path, jsonl_path = tmp_path / "p.csv", tmp_path / "p.jsonl"
+        assert kimlik(database_url, "export", "profiles", "-o", str(csv_path)).exit_code == 0
+        assert kimlik(database_url, "export", "profiles", "-o", str(jsonl_path)).exit_code == 0
+        with csv_path.open(encoding="utf-8", newline="") as handle:
+            (row,) = csv.DictReader(handle)
+        (line,) = jsonl_path.read_text(encoding="utf-8").splitlines()
+        return row["signed_up_at"], json.loads(line)["signed_up_at"]
+
+    view = show_json(database_url, "crm:S1")
+    golden = {g["name"]: g["value"] for g in view["golden"]}
+    assert golden["signed_up_at"] == expected
+    assert view["members"][0]["attributes"]["signed_up_at"] == expected
+    assert view["figures"]["first_seen"] == expected
+    assert exported() == (expected, expected)
+
+    with engine.begin() as connection:
+        (profile_id, attributes) = connection.execute(
+            select(profiles.c.id, profiles.c.attributes)
+        ).one()
+        stale = {**attributes, "signed_up_at": "2021-06-05T11:30:00"}
+        connection.execute(
+            profiles.update().where(profiles.c.id == profile_id).values(attributes=stale)
+        )
+    golden = {g["name"]: g["value"] for g in show_json(database_url, "crm:S1")["golden"]}
+    assert golden["signed_up_at"] == expected
+    assert exported() == (expected, expected)

@@ -105,7 +105,7 @@ ADDRESS_RULES = SurvivorshipRules.model_validate(
         "sources": SOURCES,
         "groups": {
             "address": {
-                "attributes": ["street", "city", "postal_code", "country"],
+                "attributes": ["street", "postal_code", "city", "country"],
                 "rules": ["most_recent", "most_complete"],
             }
         },
@@ -116,8 +116,13 @@ FULL = {"street": "Bağdat Cd. 1", "city": "İstanbul", "postal_code": "34710", 
 # (id, members, expected address, expected record key, expected rule)
 GROUPS: list[tuple[str, list[Member], dict[str, str], int, str]] = [
     ("newest record wins whole", [m(1, updated=1, **FULL), m(2, updated=5, street="Atatürk Blv. 5", city="Ankara", country="TR")], {"street": "Atatürk Blv. 5", "city": "Ankara", "country": "TR"}, 2, "most_recent"),
-    ("not mixed: no postal code borrowed", [m(1, updated=1, **FULL), m(2, updated=5, city="Ankara")], {"city": "Ankara"}, 2, "most_recent"),
-    ("most complete breaks a recency tie", [m(1, city="Ankara", country="TR"), m(2, **FULL)], FULL, 2, "most_complete"),
+    ("not mixed: no postal code borrowed", [m(1, updated=1, **FULL), m(2, updated=5, street="Atatürk Blv. 5", city="Ankara")], {"street": "Atatürk Blv. 5", "city": "Ankara"}, 2, "most_recent"),
+    ("a newer country-only record keeps the full address", [m(1, updated=1, **FULL), m(2, updated=5, country="DE")], FULL, 1, "most_precise"),
+    ("a newer city-only record keeps the full address", [m(1, updated=1, **FULL), m(2, updated=5, city="Ankara")], FULL, 1, "most_precise"),
+    ("the rule picks among records with a street", [m(1, updated=1, **FULL), m(2, updated=9, country="TR"), m(3, updated=5, street="Atatürk Blv. 5", city="Ankara")], {"street": "Atatürk Blv. 5", "city": "Ankara"}, 3, "most_recent"),
+    ("without a street, a postal code outranks a city", [m(1, updated=1, postal_code="34710", country="TR"), m(2, updated=5, city="Ankara", country="TR")], {"postal_code": "34710", "country": "TR"}, 1, "most_precise"),
+    ("most complete breaks a recency tie", [m(1, city="Ankara"), m(2, city="İstanbul", country="TR")], {"city": "İstanbul", "country": "TR"}, 2, "most_complete"),
+    ("a street outranks more fields", [m(1, city="Ankara", postal_code="06100", country="TR"), m(2, updated=2, street="Atatürk Blv. 5")], {"street": "Atatürk Blv. 5"}, 2, "most_precise"),
     ("same fields, longer text wins", [m(1, **{**FULL, "street": "Bağdat 1"}), m(2, **FULL)], FULL, 2, "most_complete"),
     ("records agree on the address", [m(1, **FULL), m(2, updated=3, **FULL)], FULL, 2, "agreed"),
     ("one record has an address", [m(1, email="a@x.com"), m(2, **FULL)], FULL, 2, "only"),
@@ -139,6 +144,13 @@ def test_groups_survive_from_one_record(
     assert {(g.record_key, g.rule, g.group) for g in grouped.values()} == {
         (record_key, rule, "address")
     }
+
+
+def test_default_rules_keep_the_street_over_a_newer_country_only_record() -> None:
+    members = [m(1, "crm", updated=1, **FULL), m(2, "web", updated=30, country="DE")]
+    golden = build_golden(members, default_rules())
+    assert {a: golden[a].value for a in FULL} == FULL
+    assert {golden[a].rule for a in FULL} == {"most_precise"}
 
 
 def test_golden_record_and_lineage_json() -> None:

@@ -16,8 +16,10 @@ from rich.table import Table
 from kimlik.cli.app import CliState, state
 from kimlik.cli.errors import reported
 from kimlik.cli.resolve_cmd import engine_settings
-from kimlik.identity import decisions as service
-from kimlik.identity.decisions import Decision, Outcome, RecordView, ReviewItem
+from kimlik.identity import decisions, review
+from kimlik.identity.decisions import Decision
+from kimlik.identity.requests import Outcome, RecordView
+from kimlik.identity.review import ReviewItem
 from kimlik.profiles.rules import SurvivorshipRules, default_rules, load_rules
 
 review_app = typer.Typer(no_args_is_help=True, help="Pairs the model was unsure about.")
@@ -75,7 +77,7 @@ def merge_command(
     """Merge two profiles into one (kept by every later `resolve`, even `--full`)."""
     cli = state(ctx)
     with reported(cli.err):
-        outcome = service.merge_profiles(
+        outcome = decisions.merge_profiles(
             cli.engine, engine_settings(cli.settings), profile_a, profile_b, _actor(actor),
             reason, rules=_rules(cli),
         )  # fmt: skip
@@ -95,7 +97,7 @@ def unmerge_command(
     """Split a record out of a profile; it never joins that profile's records again."""
     cli = state(ctx)
     with reported(cli.err):
-        outcome = service.unmerge(
+        outcome = decisions.unmerge(
             cli.engine, engine_settings(cli.settings), profile, record, _actor(actor), reason,
             rules=_rules(cli),
         )  # fmt: skip
@@ -116,7 +118,7 @@ def never_merge_command(
     """Keep two records apart for good (split now if they share a profile)."""
     cli = state(ctx)
     with reported(cli.err):
-        outcome = service.never_merge(
+        outcome = decisions.never_merge(
             cli.engine, engine_settings(cli.settings), record_a, record_b, _actor(actor), reason,
             rules=_rules(cli),
         )  # fmt: skip
@@ -134,7 +136,7 @@ def review_list_command(
     """Pairs waiting for a person, both records side by side, strongest evidence first."""
     cli = state(ctx)
     with reported(cli.err):
-        items = service.review_list(cli.engine, status.value, limit)
+        items = review.review_list(cli.engine, status.value, limit)
     render_review(cli.console, items, status.value)
 
 
@@ -148,7 +150,7 @@ def review_accept_command(
     """The pair is one person: merge their profiles."""
     cli = state(ctx)
     with reported(cli.err):
-        outcome = service.review_accept(
+        outcome = review.review_accept(
             cli.engine, engine_settings(cli.settings), item, _actor(actor), reason,
             rules=_rules(cli),
         )  # fmt: skip
@@ -165,7 +167,7 @@ def review_reject_command(
     """The pair is two people: never merge them."""
     cli = state(ctx)
     with reported(cli.err):
-        outcome = service.review_reject(
+        outcome = review.review_reject(
             cli.engine, item, _actor(actor), reason,
             settings=engine_settings(cli.settings), rules=_rules(cli),
         )  # fmt: skip
@@ -181,7 +183,7 @@ def decisions_list_command(
     """People's decisions, newest first."""
     cli = state(ctx)
     with reported(cli.err):
-        rows = service.list_decisions(cli.engine, active_only=active, limit=limit)
+        rows = decisions.list_decisions(cli.engine, active_only=active, limit=limit)
     render_decisions(cli.console, rows)
 
 
@@ -195,7 +197,7 @@ def decisions_revoke_command(
     """Take decisions back and re-check their records."""
     cli = state(ctx)
     with reported(cli.err):
-        outcome = service.revoke(
+        outcome = decisions.revoke(
             cli.engine, engine_settings(cli.settings), ids, _actor(actor), reason,
             rules=_rules(cli),
         )  # fmt: skip
@@ -214,6 +216,10 @@ def render_outcome(console: Console, headline: str, outcome: Outcome) -> None:
     console.print(f"[bold]{escape(headline)}[/] (ledger entry {outcome.ledger_id})")
     if outcome.written:
         console.print(f"  decisions written: {', '.join(map(str, outcome.written))}")
+    if outcome.written and not outcome.revoked:
+        # One request may write several decisions (a merge pins every record): name them all.
+        ids = " ".join(map(str, outcome.written))
+        console.print(f"  take it back with: kimlik decisions revoke {ids}")
     if outcome.revoked:
         console.print(f"  decisions revoked: {', '.join(map(str, outcome.revoked))}")
     for rid, view in sorted(outcome.after.items()):

@@ -16,7 +16,8 @@ from rich.table import Table
 from kimlik.cli.app import state
 from kimlik.cli.errors import reported
 from kimlik.profiles.rules import PERSON_ATTRIBUTES
-from kimlik.profiles.service import KeyFigures, ProfileView, TimelineEntry, get_profile
+from kimlik.profiles.service import ProfileView, get_profile
+from kimlik.profiles.timeline import KeyFigures, TimelineEntry
 
 #: The text view lists at most this many timeline entries (the newest); JSON has them all.
 TIMELINE_ROWS = 200

@@ -225,7 +225,9 @@ class _ProfileWriter:
         full: bool,
     ) -> None:
         groups = clustering.members()
-        link_of = {(p.left, p.right): p for p in clustering.links}
+        links_in: dict[int, list[ScoredPair]] = {}
+        for pair in clustering.links:
+            links_in.setdefault(clustering.cluster_of[pair.left], []).append(pair)
         touched_profiles = {self.previous[rid] for rid in probes if rid in self.previous}
         touched = [
             records
@@ -248,7 +250,9 @@ class _ProfileWriter:
             previous = sorted(self._previous_ids(records))
             keep = next((pid for pid in previous if pid not in claimed), None)
             values = golden.profile_values(records, self.people, self.rules, self.now, self.run_id)
-            links = _cluster_links(records, link_of, evidence, labels)
+            links = _cluster_links(
+                links_in.get(clustering.cluster_of[records[0]], []), evidence, labels
+            )
             if keep is None:
                 keep = repo.insert_profile(self.connection, {**values, "created_at": self.now})
                 self.created += 1
@@ -337,24 +341,21 @@ def _link_weights(links: list[ScoredPair]) -> dict[int, float]:
 
 
 def _cluster_links(
-    records: list[int],
-    link_of: dict[tuple[int, int], ScoredPair],
+    links: list[ScoredPair],
     evidence: dict[tuple[int, int], dict[str, int]],
     labels: dict[str, dict[int, str]],
 ) -> dict[str, Any]:
     """The links that built a cluster, each with its weight and comparison levels."""
-    inside = set(records)
     found = []
-    for (a, b), pair in link_of.items():
-        if a in inside and b in inside:
-            levels = evidence.get((a, b), {})
-            found.append(
-                {
-                    "records": [a, b],
-                    "weight": round(pair.weight, 2),
-                    "levels": {name: labels[name].get(g, str(g)) for name, g in levels.items()},
-                }
-            )
+    for pair in links:
+        levels = evidence.get((pair.left, pair.right), {})
+        found.append(
+            {
+                "records": [pair.left, pair.right],
+                "weight": round(pair.weight, 2),
+                "levels": {name: labels[name].get(g, str(g)) for name, g in levels.items()},
+            }
+        )
     return {"links": found} if found else {}
 
 

@@ -206,9 +206,8 @@ def activity_of(connection: Connection, kind: str, profile_id: int) -> list[dict
 def absorbed_profiles(connection: Connection, profile_id: int) -> list[int]:
     """Profiles merged into this one, directly or through a chain of merges.
 
-    Read from the ledger's ``merge`` entries (indexed by ``profile_id``) rather than
-    ``profiles.merged_into``, which has no index: at a million profiles scanning it costs
-    more than a second per view.
+    Read from the ledger's ``merge`` entries (indexed by ``profile_id``): the ledger keeps
+    every merge the profile's timeline lists, whatever became of the profiles since.
     """
     found: set[int] = set()
     frontier = [profile_id]

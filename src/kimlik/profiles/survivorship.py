@@ -11,7 +11,10 @@ result never depends on the order of ``members``.
 
 A group (an address) is decided once, over the records holding any of its attributes,
 and every attribute of the group comes from that one record: a street from one record
-and a postal code from another would describe a place nobody lives at.
+and a postal code from another would describe a place nobody lives at. Before its
+strategies run, a group keeps only the records holding its most precise attribute (the
+first listed, e.g. a street) that any record holds: otherwise a newer record knowing
+just the country would win ``most_recent`` and blank a full address.
 """
 
 from __future__ import annotations
@@ -31,6 +34,8 @@ ONLY = "only"
 AGREED = "agreed"
 #: Rule recorded when records still disagree after every strategy: the lowest key won.
 TIE = "lowest_record_key"
+#: Rule recorded when only the records holding a group's most precise attribute agree.
+MOST_PRECISE = "most_precise"
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +118,10 @@ def _decide(
     if not candidates:
         return {}
     rule = ONLY if len(candidates) == 1 else AGREED if _agree(candidates) else None
+    if group is not None and rule is None:
+        candidates = _most_precise(candidates)
+        if _agree(candidates):
+            rule = MOST_PRECISE
     for strategy in strategies:
         if len(candidates) == 1:
             break
@@ -128,6 +137,14 @@ def _decide(
         for attribute, value in zip(attributes, winner.values, strict=True)
         if value is not None
     }
+
+
+def _most_precise(candidates: list[_Candidate]) -> list[_Candidate]:
+    """The candidates holding the group's most precise attribute any of them holds: the
+    attributes are listed from the most precise (street) to the least (country)."""
+    tiers = [next(i for i, v in enumerate(c.values) if v is not None) for c in candidates]
+    best = min(tiers)
+    return [c for c, tier in zip(candidates, tiers, strict=True) if tier == best]
 
 
 def _tie_break(candidate: _Candidate) -> tuple[int, str, str]:

@@ -288,7 +288,7 @@ profiles = Table(
     metadata,
     _pk(),
     Column("status", String(16), nullable=False),  # active | merged
-    Column("merged_into", Id, ForeignKey("profiles.id"), nullable=True),
+    Column("merged_into", Id, ForeignKey("profiles.id"), nullable=True, index=True),
     Column("first_name", String(255)),
     Column("last_name", String(255)),
     Column("email", String(320)),
@@ -336,7 +336,8 @@ identity_decisions = Table(
     _pk(),
     Column("kind", String(16), nullable=False),  # merge | never_merge
     Column("record_a", Id, ForeignKey("source_records.id"), nullable=False),
-    Column("record_b", Id, ForeignKey("source_records.id"), nullable=False),
+    # record_a is looked up through the pair index; record_b needs its own
+    Column("record_b", Id, ForeignKey("source_records.id"), nullable=False, index=True),
     Column("actor", String(128), nullable=False),
     Column("reason", Text, nullable=True),
     Column("created_at", Moment, nullable=False),
@@ -371,7 +372,7 @@ merge_ledger = Table(
     Column("at", Moment, nullable=False),
     Column("action", String(32), nullable=False),  # create | merge | split | unmerge ...
     Column("profile_id", Id, ForeignKey("profiles.id"), nullable=True, index=True),
-    Column("other_profile_id", Id, ForeignKey("profiles.id"), nullable=True),
+    Column("other_profile_id", Id, ForeignKey("profiles.id"), nullable=True, index=True),
     Column("record_ids", Json, nullable=False),
     Column("evidence", Json, nullable=False),
     Column("actor", String(128), nullable=False),  # "resolve" or the person

@@ -1,0 +1,121 @@
+"""A profile's timeline and key figures: what happened to the person, oldest first.
+
+Orders, interactions, survey answers and consents of the profile's records, and the
+ledger entries of the profile and of every profile merged into it, each dated in UTC so
+entries from SQLite and PostgreSQL sort and print alike.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection
+
+from kimlik.profiles import repository as repo
+from kimlik.profiles.values import utc
+
+#: Order statuses that do not count towards the money a customer spent.
+NOT_SPENT = frozenset({"cancelled", "canceled", "refunded"})
+#: Timeline kinds, in the order they are listed when they happen at the same moment.
+TIMELINE_KINDS = ("order", "interaction", "feedback", "consent", "profile")
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    """Something that happened: an order, interaction, answer, consent or profile change."""
+
+    at: dt.datetime | None
+    kind: str  # one of TIMELINE_KINDS
+    source: str | None
+    record_id: str | None
+    details: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class KeyFigures:
+    first_seen: dt.datetime | None
+    last_seen: dt.datetime | None
+    orders: int
+    total_spent: dict[str, Decimal]  # currency ("" when unknown) -> amount
+    latest_nps: int | None
+    latest_nps_at: dt.datetime | None
+    latest_nps_survey: str | None
+
+
+def timeline(connection: Connection, profile_id: int) -> list[TimelineEntry]:
+    """Every entry of the profile, oldest first; undated entries last."""
+    entries = [_entry("order", row) for row in repo.orders_of(connection, profile_id)]
+    for kind in repo.ACTIVITY:
+        entries += [_entry(kind, row) for row in repo.activity_of(connection, kind, profile_id)]
+    ids = [profile_id, *repo.absorbed_profiles(connection, profile_id)]
+    for row in repo.ledger_of(connection, ids):
+        details = {k: v for k, v in row.items() if k != "at"}
+        entries.append(TimelineEntry(utc(row["at"]), "profile", None, None, details))
+    rank = {kind: index for index, kind in enumerate(TIMELINE_KINDS)}
+    undated = dt.datetime.max.replace(tzinfo=dt.UTC)
+    entries.sort(key=lambda e: (e.at or undated, rank[e.kind], e.source or "", e.record_id or ""))
+    return entries
+
+
+def _entry(kind: str, row: dict[str, Any]) -> TimelineEntry:
+    details = {k: v for k, v in row.items() if k not in {"source", "record_id", "at"}}
+    if kind == "order":
+        details["total"] = _amount(details["total"])
+        details["items"] = int(details["items"] or 0)
+    return TimelineEntry(utc(row["at"]), kind, row["source"], row["record_id"], details)
+
+
+def key_figures(
+    golden: Mapping[str, Any],
+    entries: list[TimelineEntry],
+    first_imported: dt.datetime | None,
+    last_changed: dt.datetime | None,
+) -> KeyFigures:
+    """First and last seen are the earliest and latest activity (sign-up included); with
+    none, when the records were first imported and last changed."""
+    moments = [e.at for e in entries if e.at is not None and e.kind != "profile"]
+    signed_up = _parse_moment(golden.get("signed_up_at"))
+    if signed_up is not None:
+        moments.append(signed_up)
+    orders = [e for e in entries if e.kind == "order"]
+    spent: dict[str, Decimal] = {}
+    for order in orders:
+        status = str(order.details.get("status") or "").casefold()
+        if order.details.get("total") is not None and status not in NOT_SPENT:
+            currency = str(order.details.get("currency") or "")
+            spent[currency] = spent.get(currency, Decimal(0)) + order.details["total"]
+    scored = [e for e in entries if e.kind == "feedback" and e.details.get("score") is not None]
+    earliest = dt.datetime.min.replace(tzinfo=dt.UTC)
+    latest = max(scored, key=lambda e: (e.at is not None, e.at or earliest), default=None)
+    return KeyFigures(
+        first_seen=min(moments, default=None) or first_imported,
+        last_seen=max(moments, default=None) or last_changed,
+        orders=len(orders),
+        total_spent=dict(sorted(spent.items())),
+        latest_nps=None if latest is None else int(latest.details["score"]),
+        latest_nps_at=None if latest is None else latest.at,
+        latest_nps_survey=None if latest is None else latest.details.get("survey"),
+    )
+
+
+def _amount(value: Any) -> Decimal | None:
+    """A money amount without the store's trailing zeros: 149.9000 -> 149.90."""
+    if value is None:
+        return None
+    amount = value if isinstance(value, Decimal) else Decimal(str(value))
+    cents = amount.quantize(Decimal("0.01"))
+    return cents if cents == amount else amount.normalize()
+
+
+def _parse_moment(value: Any) -> dt.datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        moment: dt.datetime = utc(dt.datetime.fromisoformat(value))
+    except ValueError:
+        return None
+    return moment

@@ -1,0 +1,55 @@
+"""The migrations build exactly the schema ``tables.py`` declares, on both backends, and
+the lookups behind profiles and people's decisions have their indexes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Engine, inspect
+
+from kimlik.store.engine import open_engine
+from kimlik.store.migrate import alembic_config, current_revision, head_revision, upgrade
+from kimlik.store.tables import metadata
+
+#: (table, leading column) that identity and profile lookups filter on.
+LOOKUPS = [
+    ("profiles", "merged_into"),
+    ("merge_ledger", "profile_id"),
+    ("merge_ledger", "other_profile_id"),
+    ("profile_members", "profile_id"),
+    ("profile_identities", "profile_id"),
+    ("identity_decisions", "record_a"),
+    ("identity_decisions", "record_b"),
+    ("review_items", "status"),
+]
+
+
+def test_migrations_match_the_metadata(engine: Engine) -> None:
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, metadata) == []
+
+
+@pytest.mark.parametrize(("table", "column"), LOOKUPS)
+def test_lookup_columns_lead_an_index(engine: Engine, table: str, column: str) -> None:
+    leading = {index["column_names"][0] for index in inspect(engine).get_indexes(table)}
+    assert column in leading
+
+
+def test_the_newest_migration_goes_down_and_up_again(tmp_path: Path) -> None:
+    engine = open_engine(f"sqlite:///{tmp_path / 'kimlik.db'}")
+    upgrade(engine)
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0002")
+    assert current_revision(engine) == "0002"
+    names = {i["name"] for i in inspect(engine).get_indexes("profiles")}
+    assert "ix_profiles_merged_into" not in names
+    upgrade(engine)
+    assert current_revision(engine) == head_revision()
+    engine.dispose()
