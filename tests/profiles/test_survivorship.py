@@ -243,3 +243,21 @@ def assert_lineage_is_true(golden: dict[str, GoldenValue], members: list[Member]
         assert by_key[chosen.record_key].values[attribute] == chosen.value
         assert str(chosen.value).strip()
     assert len({golden[a].record_key for a in ("street", "city") if a in golden}) <= 1
+
+
+def test_one_record_profile_takes_every_value_it_holds() -> None:
+    """The one-record shortcut gives what the rules give: each value, rule ``only``."""
+    alone = m(7, "webshop", first_name="Ayşe", street="Gül Sk. 4", city="İzmir", country="TR")
+    golden = build_golden([alone], default_rules())
+    assert {a: g.value for a, g in golden.items()} == {
+        "first_name": "Ayşe",
+        "street": "Gül Sk. 4",
+        "city": "İzmir",
+        "country": "TR",
+    }
+    assert {g.rule for g in golden.values()} == {"only"}
+    groups = {a: g.group for a, g in golden.items()}
+    assert groups["first_name"] is None and groups["street"] == groups["country"] is not None
+    # Same as the general path: two copies of the record agree on every value.
+    twice = build_golden([alone, m(8, "webshop", **alone.values)], default_rules())
+    assert {a: g.value for a, g in twice.items()} == {a: g.value for a, g in golden.items()}

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, or_, select, update
 
 from kimlik.store.bulk import BulkInserter
 from kimlik.store.tables import (
@@ -120,18 +120,52 @@ def insert_profile(connection: Connection, values: dict[str, Any]) -> int:
     return int(connection.execute(statement).scalar_one())
 
 
+def insert_profiles(connection: Connection, rows: Sequence[dict[str, Any]]) -> list[int]:
+    """Insert profiles in one statement batch; their ids, in the order of ``rows``."""
+    if not rows:
+        return []
+    statement = profiles.insert().returning(profiles.c.id, sort_by_parameter_order=True)
+    ids: Any = connection.execute(statement, list(rows)).scalars()
+    return [int(pid) for pid in ids]
+
+
 def update_profile(connection: Connection, profile_id: int, values: dict[str, Any]) -> None:
     connection.execute(update(profiles).where(profiles.c.id == profile_id).values(**values))
 
 
+def update_profiles(connection: Connection, rows: Sequence[tuple[int, dict[str, Any]]]) -> None:
+    """Rewrite many profiles (same columns in every row) as one executemany."""
+    if not rows:
+        return
+    columns = list(rows[0][1])
+    statement = (
+        update(profiles)
+        .where(profiles.c.id == bindparam("profile_key"))
+        .values({name: bindparam(f"new_{name}") for name in columns})
+    )
+    params = [
+        {"profile_key": pid, **{f"new_{name}": values[name] for name in columns}}
+        for pid, values in rows
+    ]
+    connection.execute(statement, params)
+
+
 def retire_profiles(connection: Connection, into: dict[int, int | None], now: dt.datetime) -> None:
     """Mark profiles as merged into another (or emptied, when ``None``)."""
-    for old, new in into.items():
-        connection.execute(
-            update(profiles)
-            .where(profiles.c.id == old)
-            .values(status="merged" if new else "empty", merged_into=new, updated_at=now)
-        )
+    if not into:
+        return
+    statement = (
+        update(profiles)
+        .where(profiles.c.id == bindparam("profile_key"))
+        .values(status=bindparam("new_status"), merged_into=bindparam("new_into"), updated_at=now)
+    )
+    connection.execute(
+        statement,
+        [
+            {"profile_key": old, "new_status": "merged" if new else "empty", "new_into": new}
+            for old, new in into.items()
+        ],
+    )
 
 
 def replace_members(

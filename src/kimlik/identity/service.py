@@ -244,24 +244,46 @@ class _ProfileWriter:
         ledger: list[dict[str, Any]] = []
         member_rows: list[tuple[int, int, int, str, float | None]] = []
         identity_rows: list[tuple[int, str, str, int]] = []
-        profile_ids: list[int] = []
         weight_of = _link_weights(clustering.links)
+        # First decide which cluster keeps which profile and build the rows; then write
+        # them in batches (one statement per profile was most of a full run's time).
+        kept: list[int | None] = []
+        built: list[tuple[dict[str, Any], dict[str, Any]]] = []
         for records in touched:
             previous = sorted(self._previous_ids(records))
             keep = next((pid for pid in previous if pid not in claimed), None)
+            if keep is not None:
+                claimed.add(keep)
+            kept.append(keep)
             values = golden.profile_values(records, self.people, self.rules, self.now, self.run_id)
             links = _cluster_links(
                 links_in.get(clustering.cluster_of[records[0]], []), evidence, labels
             )
+            built.append((values, links))
+        new_ids = iter(
+            repo.insert_profiles(
+                self.connection,
+                [
+                    {**values, "created_at": self.now}
+                    for (values, _), k in zip(built, kept, strict=True)
+                    if k is None
+                ],
+            )
+        )
+        repo.update_profiles(
+            self.connection,
+            [(k, values) for (values, _), k in zip(built, kept, strict=True) if k is not None],
+        )
+        profile_ids: list[int] = []
+        absorbed_by: set[int] = set(claimed)
+        for records, keep, (_, links) in zip(touched, kept, built, strict=True):
             if keep is None:
-                keep = repo.insert_profile(self.connection, {**values, "created_at": self.now})
+                keep = next(new_ids)
                 self.created += 1
                 ledger.append(self._entry("create", keep, None, records, links))
-            else:
-                repo.update_profile(self.connection, keep, values)
-            claimed.add(keep)
-            for absorbed in previous:
-                if absorbed != keep and absorbed not in claimed:
+            for absorbed in sorted(self._previous_ids(records)):
+                if absorbed != keep and absorbed not in absorbed_by:
+                    absorbed_by.add(absorbed)
                     self.merged += 1
                     ledger.append(self._entry("merge", keep, absorbed, records, links))
             profile_ids.append(keep)

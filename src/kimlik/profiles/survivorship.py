@@ -70,6 +70,8 @@ class _Candidate:
 
 def build_golden(members: Sequence[Member], rules: SurvivorshipRules) -> dict[str, GoldenValue]:
     """Pick each canonical attribute's golden value; attributes nobody holds are absent."""
+    if len(members) == 1:
+        return _only(members[0], rules)
     golden: dict[str, GoldenValue] = {}
     for name, group in rules.groups.items():
         golden.update(_decide(members, group.attributes, group.rules, rules, name))
@@ -79,6 +81,20 @@ def build_golden(members: Sequence[Member], rules: SurvivorshipRules) -> dict[st
             strategies = rules.strategies_for(attribute)
             golden.update(_decide(members, (attribute,), strategies, rules, None))
     return {a: golden[a] for a in PERSON_ATTRIBUTES if a in golden}
+
+
+def _only(member: Member, rules: SurvivorshipRules) -> dict[str, GoldenValue]:
+    """A one-record profile: every value it holds is golden (most profiles are these)."""
+    group_of = {a: name for name, group in rules.groups.items() for a in group.attributes}
+    golden = {}
+    for attribute in PERSON_ATTRIBUTES:
+        value = _present(member.values.get(attribute))
+        if value is not None:
+            golden[attribute] = GoldenValue(
+                value, member.record_key, member.source, member.record_id, ONLY,
+                group_of.get(attribute),
+            )  # fmt: skip
+    return golden
 
 
 def golden_record(golden: Mapping[str, GoldenValue]) -> dict[str, Any]:

@@ -212,21 +212,26 @@ def score_sql(
     compared = list(comparisons_of(model))
     tf = tf_columns(model)
     columns = [*feature_columns, *(f"tf_{c}" for c in tf)]
-    sides = []
+    raw = ", ".join(
+        f'l."{column}" AS "{column}_l", r."{column}" AS "raw_{column}_r"' for column in columns
+    )
+    raw_pairs = (
+        f"SELECT p.rid_l, p.rid_r, {raw}, ({_SWAPPED_NAMES}) AS swapped "
+        f'FROM "{pairs}" p JOIN "{records}" l ON l.rid = p.rid_l '
+        f'JOIN "{records}" r ON r.rid = p.rid_r'
+    )
+    aligned = []
     for column in columns:
-        sides.append(f'l."{column}" AS "{column}_l"')
         partner = _NAME_SWAP.get(column)
         if partner in columns:
-            sides.append(
-                f'CASE WHEN {_SWAPPED_NAMES} THEN r."{partner}" ELSE r."{column}" END '
+            aligned.append(
+                f'CASE WHEN swapped THEN "raw_{partner}_r" ELSE "raw_{column}_r" END '
                 f'AS "{column}_r"'
             )
         else:
-            sides.append(f'r."{column}" AS "{column}_r"')
-    joined = (
-        f'SELECT p.rid_l, p.rid_r, {", ".join(sides)} FROM "{pairs}" p '
-        f'JOIN "{records}" l ON l.rid = p.rid_l JOIN "{records}" r ON r.rid = p.rid_r'
-    )
+            aligned.append(f'"raw_{column}_r" AS "{column}_r"')
+    lefts = ", ".join(f'"{column}_l"' for column in columns)
+    joined = f"SELECT rid_l, rid_r, {lefts}, {', '.join(aligned)} FROM ({raw_pairs})"
     gammas, weights = [], []
     for comparison in compared:
         gamma_cases, weight_cases = [], []
