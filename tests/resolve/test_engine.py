@@ -127,3 +127,15 @@ def test_shipped_model_is_marked_and_outgrown_by_a_larger_store(matcher: Engine)
     assert outgrown(model, SETTINGS.min_training_records, SETTINGS)
     assert not outgrown({"comparisons": []}, 10**6, SETTINGS)  # trained on the store
     assert not outgrown(None, 10**6, SETTINGS)
+
+
+def test_declared_identifier_one_typo_apart_is_trusted(matcher: Engine) -> None:
+    scored = _run(
+        matcher,
+        [
+            {"first_name": "Finlay", "last_name": "White", "external_id": "ssn:3787407"},
+            {"first_name": "Finlay", "last_name": "White", "external_id": "ssn:3787470"},
+        ],
+    )
+    (pair,) = scored.pairs
+    assert pair.trusted and not pair.identifier  # trusted, but not linked on that alone

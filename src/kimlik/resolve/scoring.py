@@ -37,8 +37,9 @@ BLOCKING_KEYS: tuple[tuple[str, ...], ...] = (
 )
 #: Personal identifiers: a pair sharing one links unless the clustering finds a conflict.
 IDENTIFIER_COLUMNS: tuple[str, ...] = ("email_key", "phone", "external_id")
-#: Identifiers a person declared personal (``KIMLIK_RESOLVE_IDENTIFIERS``): sharing one
-#: outweighs a conflicting name or birth date, which is then taken for a typing error.
+#: Identifiers a person declared personal (``KIMLIK_RESOLVE_IDENTIFIERS``): sharing one, or
+#: one a typo away when the rest of the evidence links the pair too, outweighs a
+#: conflicting name or birth date, which is then taken for a typing error.
 TRUSTED_COLUMNS: tuple[str, ...] = ("external_id",)
 #: Identifiers blocked with their one-edit neighbourhood: a typo must not hide a person.
 TYPO_KEYS: tuple[str, ...] = ("email_key", "phone", "external_id")
@@ -246,7 +247,9 @@ def score_sql(
         weights.append(f"CASE {' '.join(weight_cases)} END")
     total = f"{prior_weight(model)!r} + " + " + ".join(weights)
     shared = " OR ".join(f'coalesce("{c}_l" = "{c}_r", false)' for c in IDENTIFIER_COLUMNS)
-    trusted = " OR ".join(f'coalesce("{c}_l" = "{c}_r", false)' for c in TRUSTED_COLUMNS)
+    trusted = " OR ".join(
+        f'coalesce(damerau_levenshtein("{c}_l", "{c}_r") <= 1, false)' for c in TRUSTED_COLUMNS
+    )
     return (
         f"SELECT rid_l, rid_r, {', '.join(gammas)}, ({total}) AS match_weight, "
         f"({shared}) AS shared_identifier, ({trusted}) AS shared_trusted FROM ({joined})"
