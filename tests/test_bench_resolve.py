@@ -404,3 +404,27 @@ def test_febrl_round_trip(febrl: ModuleType, tmp_path: Path) -> None:
             )
             assert counts(result.output) == (5000, 5000 - nameless, 0, 0, nameless)
             assert "soc_sec_id" in result.output  # kept as a custom attribute
+
+
+# --- the runner --------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_runner_compares_both_tools(tmp_path: Path) -> None:
+    """run.py end to end on ~600 synthetic records: both tools measured and scored."""
+    pytest.importorskip("splink", reason="splink is not installed")
+    run = bench("run")
+    argv = ["--datasets", "synthetic", "--records", "600", "--seed", str(SEED)]
+    assert run.main([*argv, "--work", str(tmp_path / "work"), "--results", str(tmp_path)]) == 0
+    report = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
+    (case,) = report["cases"]
+    assert case["dataset"] == "synthetic" and case["records"] > 500
+    assert case["import"]["stored_records"] == case["records"]
+    for tool in ("kimlik", "splink"):
+        figures = case[tool]
+        assert figures["status"] == "ok", (tool, figures["status"])
+        assert 0.0 < figures["f1"] <= 1.0, tool
+        assert 0.0 < figures["blocking_recall"] <= 1.0, tool
+        assert figures["seconds"] > 0 and figures["peak_rss_mb"] > 0, tool
+    history = (tmp_path / "results-history.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(history) == 1
