@@ -79,3 +79,22 @@ def test_declared_identifier_outweighs_a_name_conflict() -> None:
     assert cluster(people, plain, link_weight=3, review_weight=-2).cluster_of == {1: 1, 2: 2}
     trusted = [ScoredPair(1, 2, 12.0, identifier=True, trusted=True)]
     assert cluster(people, trusted, link_weight=3, review_weight=-2).cluster_of == {1: 1, 2: 1}
+
+
+def test_cluster_holding_an_accepted_conflict_takes_records_that_agree_with_one_version() -> None:
+    """One national id joined "Travis" to "Adam" (a replaced name); another Adam record
+    must still be able to join, though it cannot agree with Travis."""
+    people = {
+        1: _p("adam", "eveston", "1994-06-23"),
+        2: _p("travis", "eveston", "1994-06-23"),
+        3: _p("adam", "eveston", "1994-06-23"),
+        4: _p("mary", "eveston", "1960-01-01"),
+    }
+    pairs = [
+        ScoredPair(1, 2, 20.0, identifier=True, trusted=True),
+        ScoredPair(1, 3, 15.0),
+        ScoredPair(2, 4, 14.0),
+    ]
+    result = cluster(people, pairs, link_weight=3, review_weight=-2)
+    assert result.cluster_of[1] == result.cluster_of[2] == result.cluster_of[3]
+    assert result.cluster_of[4] != result.cluster_of[1]  # agrees with neither version

@@ -123,6 +123,10 @@ def compatible(a: Person, b: Person) -> bool:
     return birth_dates_compatible(a.birth_date, b.birth_date) and first_names_compatible(a, b)
 
 
+def _each_agrees(newcomers: set[Person], versions: set[Person]) -> bool:
+    return all(any(compatible(x, y) for y in versions) for x in newcomers)
+
+
 class _Clusters:
     """Union-find whose merges are checked against every member across the two sides."""
 
@@ -133,6 +137,8 @@ class _Clusters:
         self.parent = {record: record for record in people}
         self.members = {record: [record] for record in people}
         self.cannot: dict[int, set[int]] = {}
+        #: roots of clusters holding a conflict a declared identifier overrode
+        self.overridden: set[int] = set()
         for a, b in cannot_link:
             self.cannot.setdefault(a, set()).add(b)
             self.cannot.setdefault(b, set()).add(a)
@@ -159,11 +165,21 @@ class _Clusters:
         # Distinct (name, date) profiles per side keep the check small for big clusters.
         left_kinds = {self.people[r] for r in left}
         right_kinds = {self.people[r] for r in right}
+        if a in self.overridden or b in self.overridden:
+            # A cluster that already holds an accepted conflict (a typed name or date
+            # under one national id) cannot demand that a newcomer agree with both of
+            # its versions: every record of the other side must agree with one of them.
+            return (a not in self.overridden or _each_agrees(right_kinds, left_kinds)) and (
+                b not in self.overridden or _each_agrees(left_kinds, right_kinds)
+            )
         return all(compatible(x, y) for x in left_kinds for y in right_kinds)
 
-    def join(self, a: int, b: int) -> int:
+    def join(self, a: int, b: int, *, overriding: bool = False) -> int:
         if len(self.members[a]) < len(self.members[b]):
             a, b = b, a
+        if overriding or b in self.overridden:
+            self.overridden.add(a)
+        self.overridden.discard(b)
         self.parent[b] = a
         self.members[a].extend(self.members.pop(b))
         return a
@@ -218,7 +234,8 @@ def cluster(
         if pair.strength(link_weight) < link_weight:
             undecided.append(pair)
         elif clusters.can_join(root_a, root_b, trusted=pair.trusted):
-            clusters.join(root_a, root_b)
+            overriding = pair.trusted and not clusters.can_join(root_a, root_b)
+            clusters.join(root_a, root_b, overriding=overriding)
             result.links.append(pair)
         else:
             result.refused.append(pair)
