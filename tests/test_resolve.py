@@ -84,7 +84,7 @@ def test_full_rerun_keeps_profile_ids_and_ledger_records_creations(
     kimlik(database_url, "resolve")
     before = clusters(engine)
     output = kimlik(database_url, "resolve", "--full").output
-    assert "created 0, merged 0, split 0" in output
+    assert "created 0, joined 0, merged 0, split 0" in output
     assert clusters(engine) == before
     with engine.connect() as connection:
         created = connection.execute(
@@ -97,14 +97,24 @@ def test_full_rerun_keeps_profile_ids_and_ledger_records_creations(
 
 
 def test_incremental_run_gives_the_clusters_of_a_full_run(
-    database_url: str, engine: Engine
+    database_url: str, engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # The match index file on every database (a server database keeps none by default).
+    monkeypatch.setenv("KIMLIK_RESOLVE_INDEX", str(tmp_path / "match.duckdb"))
     import_demo(database_url, {"crm_contacts.csv", "webshop_customers.jsonl"})
     kimlik(database_url, "resolve")
     import_demo(database_url, {"support_customers.csv", "newsletter_subscribers.csv"})
     output = kimlik(database_url, "resolve").output
     assert "incremental, reused the stored model" in output
     incremental = partition(clusters(engine))
+    # Records that joined an existing profile are in the ledger, with the links.
+    with engine.connect() as connection:
+        joins = connection.execute(
+            select(merge_ledger.c.record_ids, merge_ledger.c.evidence).where(
+                merge_ledger.c.action == "join"
+            )
+        ).all()
+    assert joins and all(ids and evidence.get("links") for ids, evidence in joins)
     kimlik(database_url, "resolve", "--full")
     assert partition(clusters(engine)) == incremental
 
@@ -158,3 +168,25 @@ def test_declared_identifier_links_despite_a_typed_name(
     groups = partition(clusters(engine))
     assert frozenset({("shop", "1"), ("shop", "2")}) in groups
     assert frozenset({("shop", "3")}) in groups
+
+
+def test_match_index_file_gives_the_clusters_of_a_full_run_and_notices_when_stale(
+    database_url: str, engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The index kept between runs is only trusted for the store state it was marked with."""
+    index = tmp_path / "match.duckdb"
+    monkeypatch.setenv("KIMLIK_RESOLVE_INDEX", str(index))
+    import_demo(database_url, {"crm_contacts.csv", "webshop_customers.jsonl"})
+    kimlik(database_url, "resolve")
+    assert index.exists()
+    # A run that bypasses the file leaves it stale; the next run must rebuild it.
+    monkeypatch.setenv("KIMLIK_RESOLVE_INDEX", "memory")
+    import_demo(database_url, {"support_customers.csv"})
+    kimlik(database_url, "resolve")
+    monkeypatch.setenv("KIMLIK_RESOLVE_INDEX", str(index))
+    import_demo(database_url, {"newsletter_subscribers.csv"})
+    output = kimlik(database_url, "resolve").output
+    assert "incremental" in output
+    incremental = partition(clusters(engine))
+    kimlik(database_url, "resolve", "--full")
+    assert partition(clusters(engine)) == incremental

@@ -59,6 +59,13 @@ class Settings(BaseSettings):
             "list: '[\"loyalty_card\"]'. Shared values link records like a shared email."
         ),
     )
+    resolve_index: str | None = Field(
+        default=None,
+        description=(
+            "Match index file kept between resolve runs (fast incremental runs); default: "
+            "beside a SQLite database, none for a server database; 'memory' keeps none."
+        ),
+    )
     survivorship_rules: Path | None = Field(
         default=None,
         description="YAML/JSON survivorship rules file; the shipped defaults when unset.",

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from sqlalchemy import make_url
 
 from kimlik.cli.app import state
 from kimlik.cli.errors import reported
@@ -26,7 +27,19 @@ def engine_settings(settings: Settings) -> EngineSettings:
         review_weight=settings.resolve_review_weight,
         max_block=settings.resolve_max_block,
         identifiers=tuple(settings.resolve_identifiers),
+        index_path=match_index_path(settings),
     )
+
+
+def match_index_path(settings: Settings) -> str | None:
+    """Where the match index lives between runs: ``KIMLIK_RESOLVE_INDEX``, else beside a
+    SQLite database file; ``memory`` (or a server database with no path set) keeps none."""
+    if settings.resolve_index:
+        return None if settings.resolve_index == "memory" else settings.resolve_index
+    url = make_url(settings.database_url)
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        return f"{url.database}.match.duckdb"
+    return None
 
 
 def resolve_command(
@@ -67,6 +80,6 @@ def render_result(console: Console, result: ResolveResult) -> None:
         f"open for review {result.review_open:,}"
     )
     console.print(
-        f"  profiles {result.profiles:,} (created {result.created:,}, merged {result.merged:,}, "
-        f"split {result.split:,})"
+        f"  profiles {result.profiles:,} (created {result.created:,}, joined "
+        f"{result.joined:,}, merged {result.merged:,}, split {result.split:,})"
     )

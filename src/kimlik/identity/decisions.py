@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 
 from kimlik.errors import DecisionError, UnknownReferenceError
+from kimlik.identity import decision_store as store
 from kimlik.identity import repository as repo
 from kimlik.identity.references import Reference, profile_of, record_of
 from kimlik.identity.requests import (
@@ -75,7 +76,7 @@ def merge_profiles(
         left, right = repo.members_of(connection, [first]), repo.members_of(connection, [second])
         refuse_never_merge(connection, left, right, f"profiles {first} and {second}")
         written = _pin(connection, left[0], [right[0], *left[1:], *right[1:]], actor, reason, now)
-        entry = repo.add_ledger_entry(
+        entry = store.add_ledger_entry(
             connection, "manual_merge", actor, now, [left[0], right[0]], (first, second),
             {"reason": reason, "decisions": written},
         )  # fmt: skip
@@ -108,21 +109,21 @@ def unmerge(
             )
         if len(members) == 1:
             raise DecisionError(f"record {record} is the only record of profile {pid}")
-        existing = repo.active_decisions_of(connection, [rid])
+        existing = store.active_decisions_of(connection, [rid])
         revoked = [int(d["id"]) for d in existing if d["kind"] == "merge"]
         for decision in revoked:
-            repo.revoke_decision(connection, decision, actor, now)
+            store.revoke_decision(connection, decision, actor, now)
         ends = {kind: {d["record_a"] + d["record_b"] - rid for d in existing if d["kind"] == kind}
                 for kind in ("merge", "never_merge")}  # fmt: skip
         # The record's merge decisions held others together: they stay together without it.
         kept = sorted(ends["merge"])
         written = _pin(connection, kept[0], kept[1:], actor, reason, now) if kept else []
         written += [
-            repo.insert_decision(connection, "never_merge", rid, other, actor, reason, now)
+            store.insert_decision(connection, "never_merge", rid, other, actor, reason, now)
             for other in members
             if other != rid and other not in ends["never_merge"]
         ]
-        entry = repo.add_ledger_entry(
+        entry = store.add_ledger_entry(
             connection, "unmerge", actor, now, [rid], (pid, None),
             {"reason": reason, "decisions": written, "revoked": revoked},
         )  # fmt: skip
@@ -178,12 +179,12 @@ def revoke(
         pairs = [(int(row["record_a"]), int(row["record_b"])) for row in rows]
         reopened = []
         for row, (a, b) in zip(rows, pairs, strict=True):
-            repo.revoke_decision(connection, int(row["id"]), actor, now)
+            store.revoke_decision(connection, int(row["id"]), actor, now)
             status = "accepted" if row["kind"] == "merge" else "rejected"
-            reopened.append(repo.reopen_review(connection, a, b, status))
+            reopened.append(store.reopen_review(connection, a, b, status))
         records = {rid for pair in pairs for rid in pair}
         where = repo.profiles_of(connection, records)
-        entry = repo.add_ledger_entry(
+        entry = store.add_ledger_entry(
             connection, "revoke", actor, now, sorted(records),
             (where.get(pairs[0][0]), where.get(pairs[0][1])),
             {"reason": reason, "revoked": ids, "kinds": [row["kind"] for row in rows],
@@ -202,12 +203,12 @@ def list_decisions(
     """People's decisions, newest first (revoked ones too unless ``active_only``)."""
     require_current(engine)
     with engine.connect() as connection:
-        rows = repo.decision_rows(connection, active_only=active_only, limit=limit)
+        rows = store.decision_rows(connection, active_only=active_only, limit=limit)
         return [Decision(**row) for row in paired(connection, rows)]
 
 
 def _active_decision(connection: Connection, decision_id: int) -> dict[str, Any]:
-    row = repo.decision_row(connection, decision_id)
+    row = store.decision_row(connection, decision_id)
     if row is None:
         raise UnknownReferenceError(f"no decision {decision_id}", str(decision_id))
     if row["revoked_at"] is not None:
@@ -220,10 +221,10 @@ def _pin(
     reason: str | None, now: dt.datetime,
 ) -> list[int]:  # fmt: skip
     """``merge`` decisions between ``anchor`` and each of ``others`` (existing ones kept)."""
-    have = {d["record_a"] + d["record_b"] - anchor for d in repo.active_decisions_of(
+    have = {d["record_a"] + d["record_b"] - anchor for d in store.active_decisions_of(
         connection, [anchor]) if d["kind"] == "merge"}  # fmt: skip
     return [
-        repo.insert_decision(connection, "merge", anchor, other, actor, reason, now)
+        store.insert_decision(connection, "merge", anchor, other, actor, reason, now)
         for other in others
         if other not in have and other != anchor
     ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy import Connection
 
 from kimlik.errors import DecisionError, UnknownReferenceError
-from kimlik.identity import repository as repo
+from kimlik.identity import decision_store as store
 
 Reference = str | int
 MAX_HOPS = 100  # longest ``merged_into`` chain followed from a profile reference
@@ -21,9 +21,9 @@ def record_of(connection: Connection, reference: Reference) -> int:
     text = str(reference).strip()
     if ":" in text:
         source, _, record_id = text.partition(":")
-        found = repo.find_record(connection, source.strip(), record_id.strip())
+        found = store.find_record(connection, source.strip(), record_id.strip())
     elif text.isdigit():
-        found = int(text) if repo.describe_records(connection, [int(text)]) else None
+        found = int(text) if store.describe_records(connection, [int(text)]) else None
     else:
         raise UnknownReferenceError(
             f"record {text!r}: give source:record_id (e.g. crm:C-001) or a store id", text
@@ -40,7 +40,7 @@ def profile_of(connection: Connection, reference: Reference) -> int:
         raise UnknownReferenceError(f"profile {text!r}: give the profile's id (a number)", text)
     profile = int(text)
     for _ in range(MAX_HOPS):
-        state = repo.profile_state(connection, profile)
+        state = store.profile_state(connection, profile)
         if state is None:
             raise UnknownReferenceError(f"no profile {text}", text)
         status, merged_into = state

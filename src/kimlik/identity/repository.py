@@ -1,4 +1,4 @@
-"""Every query identity resolution runs: records in, profiles, members and decisions out."""
+"""The queries a resolve run makes: records in; profiles, members, features and runs out."""
 
 from __future__ import annotations
 
@@ -30,8 +30,8 @@ PERSON_COLUMNS = (
 )  # fmt: skip
 
 
-def load_people(connection: Connection) -> list[dict[str, Any]]:
-    """Every person record with its source, ids and canonical attributes."""
+def load_people(connection: Connection, rids: Iterable[int] | None = None) -> list[dict[str, Any]]:
+    """Person records (all, or ``rids``) with their source, ids and canonical attributes."""
     columns = [source_records.c[name] for name in PERSON_COLUMNS]
     statement = (
         select(
@@ -47,17 +47,63 @@ def load_people(connection: Connection) -> list[dict[str, Any]]:
         .join(sources, sources.c.id == source_records.c.source_id)
         .order_by(source_records.c.id)
     )
-    return [dict(row) for row in connection.execute(statement).mappings()]
+    if rids is None:
+        return [dict(row) for row in connection.execute(statement).mappings()]
+    found: list[dict[str, Any]] = []
+    for chunk in chunks(sorted(set(rids))):
+        rows = connection.execute(statement.where(source_records.c.id.in_(chunk))).mappings()
+        found.extend(dict(row) for row in rows)
+    return found
 
 
-def load_members(connection: Connection) -> dict[int, tuple[int, int]]:
-    """record id -> (profile id, record version it was resolved at)."""
-    rows: Any = connection.execute(
-        select(
-            profile_members.c.rid, profile_members.c.profile_id, profile_members.c.record_version
-        )
+def load_members(
+    connection: Connection, profile_ids: Iterable[int] | None = None
+) -> dict[int, tuple[int, int]]:
+    """record id -> (profile id, record version it was resolved at); all, or these profiles'."""
+    statement = select(
+        profile_members.c.rid, profile_members.c.profile_id, profile_members.c.record_version
     )
-    return {int(rid): (int(profile), int(version)) for rid, profile, version in rows}
+    groups = [None] if profile_ids is None else list(chunks(sorted(set(profile_ids))))
+    found: dict[int, tuple[int, int]] = {}
+    for chunk in groups:
+        query = (
+            statement if chunk is None else statement.where(profile_members.c.profile_id.in_(chunk))
+        )
+        rows: Any = connection.execute(query)
+        found.update((int(rid), (int(profile), int(version))) for rid, profile, version in rows)
+    return found
+
+
+def person_count(connection: Connection) -> int:
+    return int(connection.execute(select(func.count()).select_from(source_records)).scalar_one())
+
+
+def has_members(connection: Connection) -> bool:
+    return connection.execute(select(profile_members.c.rid).limit(1)).first() is not None
+
+
+def changed_records(connection: Connection) -> set[int]:
+    """Records never resolved, or changed since: what an incremental run looks at."""
+    member = profile_members
+    statement = (
+        select(source_records.c.id)
+        .outerjoin(member, member.c.rid == source_records.c.id)
+        .where(or_(member.c.rid.is_(None), member.c.record_version != source_records.c.version))
+    )
+    rows: Any = connection.execute(statement).scalars()
+    return {int(rid) for rid in rows}
+
+
+def last_run_token(connection: Connection) -> str | None:
+    """The ``index_token`` of the latest completed run: which state a match index reflects."""
+    stats = connection.execute(
+        select(resolve_runs.c.stats)
+        .where(resolve_runs.c.status == "completed")
+        .order_by(resolve_runs.c.id.desc())
+        .limit(1)
+    ).scalar()
+    token = (stats or {}).get("index_token")
+    return str(token) if token else None
 
 
 def load_features(connection: Connection) -> dict[int, tuple[int, dict[str, Any]]]:
@@ -71,7 +117,7 @@ def load_features(connection: Connection) -> dict[int, tuple[int, dict[str, Any]
 def save_features(connection: Connection, rows: Sequence[tuple[int, int, dict[str, Any]]]) -> None:
     """Replace the stored features of the given records."""
     ids = [rid for rid, _, _ in rows]
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         connection.execute(delete(match_features).where(match_features.c.rid.in_(chunk)))
     inserter = BulkInserter(connection, match_features, ["rid", "record_version", "features"])
     inserter.insert([[rid, version, features] for rid, version, features in rows])
@@ -175,7 +221,7 @@ def replace_members(
 ) -> None:
     """(rid, profile id, record version, linked_by, weight) for each record, replacing any."""
     ids = [row[0] for row in rows]
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         connection.execute(delete(profile_members).where(profile_members.c.rid.in_(chunk)))
     inserter = BulkInserter(
         connection,
@@ -189,7 +235,7 @@ def replace_identities(
     connection: Connection, profile_ids: Iterable[int], rows: Sequence[tuple[int, str, str, int]]
 ) -> None:
     """(profile id, kind, value, record count) for the given profiles, replacing theirs."""
-    for chunk in _chunks(list(profile_ids)):
+    for chunk in chunks(list(profile_ids)):
         connection.execute(
             delete(profile_identities).where(profile_identities.c.profile_id.in_(chunk))
         )
@@ -222,7 +268,7 @@ def upsert_review(
     """Add new review items; close open ones the latest run no longer doubts."""
     if items:
         connection.execute(insert(review_items), list(items))
-    for chunk in _chunks(list(stale)):
+    for chunk in chunks(list(stale)):
         connection.execute(
             update(review_items)
             .where(review_items.c.id.in_(chunk), review_items.c.status == "open")
@@ -235,58 +281,10 @@ def profile_count(connection: Connection) -> int:
     return int(connection.execute(statement).scalar_one())
 
 
-def _chunks(ids: list[int], size: int = 900) -> Iterable[list[int]]:
+def chunks(ids: list[int], size: int = 900) -> Iterable[list[int]]:
     """SQLite caps bound parameters per statement; keep IN lists well under it."""
     for start in range(0, len(ids), size):
         yield ids[start : start + size]
-
-
-# --- people's decisions: lookups, decisions, review, ledger (identity/decisions.py) -------
-
-#: What a person needs to see of a record to judge a pair.
-RECORD_SUMMARY = ("first_name", "last_name", "email", "phone", "birth_date", "city")
-
-
-def find_record(connection: Connection, source: str, record_id: str) -> int | None:
-    """Store id of the person record ``record_id`` of ``source``."""
-    statement = (
-        select(source_records.c.id)
-        .join(sources, sources.c.id == source_records.c.source_id)
-        .where(sources.c.name == source, source_records.c.record_id == record_id)
-    )
-    found = connection.execute(statement).scalar()
-    return None if found is None else int(found)
-
-
-def describe_records(connection: Connection, rids: Iterable[int]) -> dict[int, dict[str, Any]]:
-    """Store id -> rid, source, record id, the summary attributes and current profile id."""
-    found: dict[int, dict[str, Any]] = {}
-    for chunk in _chunks(sorted(set(rids))):
-        statement = (
-            select(
-                source_records.c.id.label("rid"),
-                sources.c.name.label("source"),
-                source_records.c.record_id,
-                *(source_records.c[name] for name in RECORD_SUMMARY),
-                profile_members.c.profile_id,
-            )
-            .join(sources, sources.c.id == source_records.c.source_id)
-            .outerjoin(profile_members, profile_members.c.rid == source_records.c.id)
-            .where(source_records.c.id.in_(chunk))
-        )
-        for row in connection.execute(statement).mappings():
-            found[int(row["rid"])] = dict(row)
-    return found
-
-
-def profile_state(connection: Connection, profile_id: int) -> tuple[str, int | None] | None:
-    """(status, merged_into) of a profile, ``None`` when there is none."""
-    row = connection.execute(
-        select(profiles.c.status, profiles.c.merged_into).where(profiles.c.id == profile_id)
-    ).first()
-    if row is None:
-        return None
-    return str(row.status), None if row.merged_into is None else int(row.merged_into)
 
 
 def members_of(connection: Connection, profile_ids: Iterable[int]) -> list[int]:
@@ -300,182 +298,11 @@ def members_of(connection: Connection, profile_ids: Iterable[int]) -> list[int]:
 def profiles_of(connection: Connection, rids: Iterable[int]) -> dict[int, int]:
     """Record -> its current profile (unresolved records are left out)."""
     found: dict[int, int] = {}
-    for chunk in _chunks(sorted(set(rids))):
+    for chunk in chunks(sorted(set(rids))):
         rows: Any = connection.execute(
             select(profile_members.c.rid, profile_members.c.profile_id).where(
                 profile_members.c.rid.in_(chunk)
             )
         )
         found.update((int(rid), int(profile)) for rid, profile in rows)
-    return found
-
-
-def active_decisions_of(connection: Connection, rids: Iterable[int]) -> list[dict[str, Any]]:
-    """Active decisions with at least one side among ``rids``, oldest first."""
-    found: dict[int, dict[str, Any]] = {}
-    for chunk in _chunks(sorted(set(rids))):
-        statement = select(identity_decisions).where(
-            identity_decisions.c.revoked_at.is_(None),
-            or_(identity_decisions.c.record_a.in_(chunk), identity_decisions.c.record_b.in_(chunk)),
-        )
-        for row in connection.execute(statement).mappings():
-            found[int(row["id"])] = dict(row)
-    return [found[key] for key in sorted(found)]
-
-
-def insert_decision(
-    connection: Connection,
-    kind: str,
-    a: int,
-    b: int,
-    actor: str,
-    reason: str | None,
-    now: dt.datetime,
-) -> int:
-    """Record a person's decision about two records; returns its id."""
-    statement = (
-        insert(identity_decisions)
-        .values(
-            kind=kind,
-            record_a=min(a, b),
-            record_b=max(a, b),
-            actor=actor,
-            reason=reason,
-            created_at=now,
-        )
-        .returning(identity_decisions.c.id)
-    )
-    return int(connection.execute(statement).scalar_one())
-
-
-def decision_row(connection: Connection, decision_id: int) -> dict[str, Any] | None:
-    row = connection.execute(
-        select(identity_decisions).where(identity_decisions.c.id == decision_id)
-    ).first()
-    return None if row is None else dict(row._mapping)
-
-
-def revoke_decision(connection: Connection, decision_id: int, actor: str, now: dt.datetime) -> bool:
-    """Revoke one decision; False when it was already revoked."""
-    result = connection.execute(
-        update(identity_decisions)
-        .where(identity_decisions.c.id == decision_id, identity_decisions.c.revoked_at.is_(None))
-        .values(revoked_at=now, revoked_by=actor)
-    )
-    return bool(result.rowcount)
-
-
-def decision_rows(connection: Connection, *, active_only: bool, limit: int) -> list[dict[str, Any]]:
-    """Decisions, newest first."""
-    statement = select(identity_decisions).order_by(identity_decisions.c.id.desc()).limit(limit)
-    if active_only:
-        statement = statement.where(identity_decisions.c.revoked_at.is_(None))
-    return [dict(row) for row in connection.execute(statement).mappings()]
-
-
-def review_rows(
-    connection: Connection, *, status: str | None, limit: int, item_id: int | None = None
-) -> list[dict[str, Any]]:
-    """Review items (all statuses when ``status`` is None), strongest evidence first."""
-    statement = select(review_items).order_by(review_items.c.weight.desc(), review_items.c.id)
-    if status is not None:
-        statement = statement.where(review_items.c.status == status)
-    if item_id is not None:
-        statement = statement.where(review_items.c.id == item_id)
-    return [dict(row) for row in connection.execute(statement.limit(limit)).mappings()]
-
-
-def decide_review(
-    connection: Connection, item_id: int, status: str, actor: str, now: dt.datetime
-) -> bool:
-    """Close an open review item; False when it was not open."""
-    result = connection.execute(
-        update(review_items)
-        .where(review_items.c.id == item_id, review_items.c.status == "open")
-        .values(status=status, decided_at=now, decided_by=actor)
-    )
-    return bool(result.rowcount)
-
-
-def add_ledger_entry(
-    connection: Connection,
-    action: str,
-    actor: str,
-    now: dt.datetime,
-    records: Sequence[int],
-    profiles: tuple[int | None, int | None],
-    evidence: dict[str, Any],
-) -> int:
-    """Write one person's ledger entry (empty evidence values left out); its id."""
-    profile, other = profiles
-    statement = insert(merge_ledger).values(
-        at=now,
-        action=action,
-        profile_id=profile,
-        other_profile_id=other if other != profile else None,
-        record_ids=list(records),
-        evidence={key: value for key, value in evidence.items() if value},
-        actor=actor,
-        resolve_run_id=None,
-    )
-    return int(connection.execute(statement.returning(merge_ledger.c.id)).scalar_one())
-
-
-def set_ledger_run(connection: Connection, entry_id: int, run_id: int) -> None:
-    """Point a person's ledger entry at the resolve run that carried it out."""
-    connection.execute(
-        update(merge_ledger).where(merge_ledger.c.id == entry_id).values(resolve_run_id=run_id)
-    )
-
-
-def reopen_review(connection: Connection, a: int, b: int, status: str) -> int | None:
-    """Set the pair's review item back to open if it was decided as ``status``; its id."""
-    pair = or_(
-        (review_items.c.record_a == a) & (review_items.c.record_b == b),
-        (review_items.c.record_a == b) & (review_items.c.record_b == a),
-    )
-    item = connection.execute(
-        select(review_items.c.id).where(pair, review_items.c.status == status)
-    ).scalar()
-    if item is None:
-        return None
-    connection.execute(
-        update(review_items)
-        .where(review_items.c.id == item)
-        .values(status="open", decided_at=None, decided_by=None)
-    )
-    return int(item)
-
-
-def merge_path(connection: Connection, start: int, goal: int) -> list[int]:
-    """Ids of the active merge decisions chaining record ``start`` to ``goal`` ([]: none)."""
-    reached: dict[int, tuple[int, int] | None] = {start: None}
-    frontier = {start}
-    while frontier and goal not in reached:
-        rows = [d for d in active_decisions_of(connection, frontier) if d["kind"] == "merge"]
-        step, frontier = frontier, set()
-        for row in rows:
-            ends = int(row["record_a"]), int(row["record_b"])
-            for here, there in (ends, ends[::-1]):
-                if here in step and there not in reached:
-                    reached[there] = (here, int(row["id"]))
-                    frontier.add(there)
-    path, node = [], reached.get(goal)
-    while node is not None:
-        path.append(node[1])
-        node = reached[node[0]]
-    return sorted(path)
-
-
-def never_merges_between(
-    connection: Connection, left: Iterable[int], right: Iterable[int]
-) -> list[int]:
-    """Ids of active never-merge decisions with one record in ``left``, one in ``right``."""
-    left_set, right_set = set(left), set(right)
-    found = []
-    for row in active_decisions_of(connection, left_set):
-        a, b = int(row["record_a"]), int(row["record_b"])
-        across = (a in left_set and b in right_set) or (b in left_set and a in right_set)
-        if row["kind"] == "never_merge" and across:
-            found.append(int(row["id"]))
     return found

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 
 from kimlik.errors import DecisionConflictError, DecisionError
+from kimlik.identity import decision_store as store
 from kimlik.identity import repository as repo
 from kimlik.identity.service import ResolveResult, resolve
 from kimlik.profiles.rules import SurvivorshipRules
@@ -64,7 +65,7 @@ def refuse_never_merge(
     connection: Connection, left: Iterable[int], right: Iterable[int], what: str
 ) -> None:
     """A merge across an active never-merge pair must wait until a person revokes it."""
-    ids = repo.never_merges_between(connection, left, right)
+    ids = store.never_merges_between(connection, left, right)
     if ids:
         raise DecisionConflictError(
             f"cannot merge {what}: never-merge decision(s) {ids_text(ids)} keep them apart; "
@@ -79,18 +80,18 @@ def write_never_merge(
 ) -> tuple[int, int]:  # fmt: skip
     """Store a never-merge pair and its ledger entry; (decision id, ledger entry id)."""
     a, b = pair
-    existing = repo.never_merges_between(connection, [a], [b])
+    existing = store.never_merges_between(connection, [a], [b])
     if existing:
         raise DecisionError(f"{what}: already kept apart by decision {existing[0]}")
-    path = repo.merge_path(connection, a, b)
+    path = store.merge_path(connection, a, b)
     if path:
         raise DecisionConflictError(
             f"{what}: merge decision(s) {ids_text(path)} join these records; revoke them first",
             path,
         )
-    decision = repo.insert_decision(connection, "never_merge", a, b, actor, reason, now)
+    decision = store.insert_decision(connection, "never_merge", a, b, actor, reason, now)
     places = repo.profiles_of(connection, [a, b])
-    entry = repo.add_ledger_entry(
+    entry = store.add_ledger_entry(
         connection, action, actor, now, [a, b], (places.get(a), places.get(b)),
         {"reason": reason, "decisions": [decision], **evidence},
     )  # fmt: skip
@@ -108,7 +109,7 @@ def carry_out(
         records.update(repo.members_of(connection, profiles))
     outcome.run = resolve(engine, settings, recheck=records, rules=rules, actor=actor)
     with engine.begin() as connection:
-        repo.set_ledger_run(connection, outcome.ledger_id, outcome.run.run_id)
+        store.set_ledger_run(connection, outcome.ledger_id, outcome.run.run_id)
         outcome.after = views(connection, outcome.before)
 
 
@@ -141,7 +142,7 @@ def places(connection: Connection, records: Iterable[int]) -> dict[int, int | No
 
 
 def views(connection: Connection, rids: Iterable[int]) -> dict[int, RecordView]:
-    rows = repo.describe_records(connection, (int(r) for r in rids))
+    rows = store.describe_records(connection, (int(r) for r in rids))
     return {rid: RecordView(**row) for rid, row in rows.items()}
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 
 from kimlik.errors import DecisionError, UnknownReferenceError
+from kimlik.identity import decision_store as store
 from kimlik.identity import repository as repo
 from kimlik.identity.requests import (
     Outcome,
@@ -54,7 +55,9 @@ def review_list(engine: Engine, status: str = "open", limit: int = 50) -> list[R
         raise DecisionError(f"unknown review status {status!r}: {', '.join(REVIEW_STATUSES)}, all")
     require_current(engine)
     with engine.connect() as connection:
-        rows = repo.review_rows(connection, status=None if status == "all" else status, limit=limit)
+        rows = store.review_rows(
+            connection, status=None if status == "all" else status, limit=limit
+        )
         return [ReviewItem(**row) for row in paired(connection, rows)]
 
 
@@ -76,9 +79,9 @@ def review_accept(
         left = {a, *repo.members_of(connection, [where[a]] if a in where else [])}
         right = {b, *repo.members_of(connection, [where[b]] if b in where else [])}
         refuse_never_merge(connection, left, right, f"review item {item_id}")
-        repo.decide_review(connection, item_id, "accepted", actor, now)
-        decision = repo.insert_decision(connection, "merge", a, b, actor, reason, now)
-        entry = repo.add_ledger_entry(
+        store.decide_review(connection, item_id, "accepted", actor, now)
+        decision = store.insert_decision(connection, "merge", a, b, actor, reason, now)
+        entry = store.add_ledger_entry(
             connection, "review_accept", actor, now, [a, b], (where.get(a), where.get(b)),
             {"reason": reason, "decisions": [decision], "review_item": item_id},
         )  # fmt: skip
@@ -108,7 +111,7 @@ def review_reject(
             connection, "review_reject", (a, b), actor, reason, now, f"review item {item_id}",
             review_item=item_id,
         )  # fmt: skip
-        repo.decide_review(connection, item_id, "rejected", actor, now)
+        store.decide_review(connection, item_id, "rejected", actor, now)
         outcome = Outcome("review_reject", entry, [decision], before=places(connection, [a, b]))
     settle(engine, settings, rules, actor, outcome, (a, b))
     return outcome
@@ -116,7 +119,7 @@ def review_reject(
 
 def _open_item(connection: Connection, item_id: int) -> tuple[int, int]:
     """The records of an open review item."""
-    rows = repo.review_rows(connection, status=None, limit=1, item_id=item_id)
+    rows = store.review_rows(connection, status=None, limit=1, item_id=item_id)
     if not rows:
         raise UnknownReferenceError(f"no review item {item_id}", str(item_id))
     item = rows[0]

@@ -39,6 +39,21 @@ def outgrown(model: dict[str, Any] | None, records: int, settings: EngineSetting
     return bool(model and model.get(SHIPPED)) and records >= settings.min_training_records
 
 
+def _sql_type(column: str) -> str:
+    return "BIGINT" if column == "rid" else "INTEGER" if column in _INT_COLUMNS else "VARCHAR"
+
+
+_CREATE_RECORDS = (
+    "CREATE TABLE IF NOT EXISTS records ("
+    + ", ".join(f'"{field.name}" {_sql_type(field.name)}' for field in SCHEMA)
+    + ")"
+)
+
+
+def _table(features: Iterable[Mapping[str, Any]]) -> pa.Table:
+    return pa.Table.from_pylist(list(features), schema=SCHEMA)
+
+
 @dataclass(frozen=True, slots=True)
 class EngineSettings:
     """Knobs of one run; thresholds are match weights (log2 odds), not probabilities."""
@@ -52,6 +67,8 @@ class EngineSettings:
     seed: int = 7
     #: custom attributes that identify a person; the first one a record has is compared
     identifiers: tuple[str, ...] = ()
+    #: the match index file kept between runs (None: rebuilt in memory every run)
+    index_path: str | None = None
 
 
 @dataclass(slots=True)
@@ -70,15 +87,43 @@ def default_model() -> dict[str, Any]:
 
 
 class Engine:
-    """One DuckDB database holding one run's records and their features."""
+    """One DuckDB database holding every person record's features: the match index.
 
-    def __init__(self) -> None:
-        self.connection = duckdb.connect(":memory:")
-        self.people: dict[int, Person] = {}
-        self.count = 0
+    In memory it lives for one run. On disk (``path``) it outlives the run, so the next
+    incremental run updates only the changed records' features instead of loading the
+    whole store again: the part of a run that would otherwise grow with the store.
+    ``mark``/``marked`` record which store state it reflects, so a stale file is rebuilt.
+    """
+
+    def __init__(self, path: str | None = None) -> None:
+        self.connection = duckdb.connect(path or ":memory:")
+        self.connection.execute(_CREATE_RECORDS)
+        self.connection.execute("CREATE TABLE IF NOT EXISTS variants (rid BIGINT, v VARCHAR)")
+        self.connection.execute("CREATE TABLE IF NOT EXISTS index_state (token VARCHAR)")
 
     def close(self) -> None:
         self.connection.close()
+
+    @property
+    def count(self) -> int:
+        row = self.connection.execute("SELECT count(*) FROM records").fetchone()
+        return int(row[0]) if row else 0
+
+    @property
+    def people(self) -> dict[int, Person]:
+        """What the clustering needs of every record."""
+        return self.persons(None)
+
+    def persons(self, rids: Iterable[int] | None) -> dict[int, Person]:
+        """What the clustering needs of ``rids`` (None: every record)."""
+        query = "SELECT rid, first_name_key, last_name_key, birth_date FROM records"
+        if rids is None:
+            rows = self.connection.execute(query).fetchall()
+        else:
+            self._register_ids("wanted", rids)
+            rows = self.connection.execute(f"{query} JOIN wanted USING (rid)").fetchall()
+            self.connection.unregister("wanted")
+        return {int(rid): Person(first, last, born) for rid, first, last, born in rows}
 
     def load(self, records: Iterable[Mapping[str, Any]]) -> None:
         """Compute the match features of ``records`` (each with an int ``rid``) and load them."""
@@ -87,17 +132,47 @@ class Engine:
         )
 
     def load_features(self, features: Iterable[Mapping[str, Any]]) -> None:
-        """Load precomputed features (``match_features`` output plus ``rid``)."""
-        rows = list(features)
-        for row in rows:
-            self.people[int(row["rid"])] = Person(
-                row.get("first_name_key"), row.get("last_name_key"), row.get("birth_date")
-            )
-        table = pa.Table.from_pylist(rows, schema=SCHEMA)
-        self.connection.register("incoming", table)
+        """Replace every record with these precomputed features (``match_features`` + ``rid``)."""
+        self.connection.register("incoming", _table(features))
         self.connection.execute("CREATE OR REPLACE TABLE records AS SELECT * FROM incoming")
         self.connection.unregister("incoming")
-        self.count = len(rows)
+        self.connection.execute(
+            f"CREATE OR REPLACE TABLE variants AS {scoring.typo_variants_sql('records')}"
+        )
+
+    def upsert_features(self, features: Iterable[Mapping[str, Any]]) -> None:
+        """Add or replace some records' features, leaving the others as they are."""
+        self.connection.register("incoming", _table(features))
+        for table in ("records", "variants"):
+            self.connection.execute(f"DELETE FROM {table} WHERE rid IN (SELECT rid FROM incoming)")
+        self.connection.execute("INSERT INTO records SELECT * FROM incoming")
+        self.connection.execute(f"INSERT INTO variants {scoring.typo_variants_sql('incoming')}")
+        self.connection.unregister("incoming")
+
+    def remove(self, rids: Iterable[int]) -> None:
+        """Forget records that left the store."""
+        self._register_ids("gone", rids)
+        for table in ("records", "variants"):
+            self.connection.execute(f"DELETE FROM {table} WHERE rid IN (SELECT rid FROM gone)")
+        self.connection.unregister("gone")
+
+    def mark(self, token: str | None) -> None:
+        """Record which store state the index reflects (``None``: unknown, being changed)."""
+        self.connection.execute("DELETE FROM index_state")
+        if token is not None:
+            self.connection.execute("INSERT INTO index_state VALUES (?)", [token])
+
+    def marked(self) -> str | None:
+        """The store state the index reflects, if known."""
+        row = self.connection.execute("SELECT token FROM index_state").fetchone()
+        return str(row[0]) if row else None
+
+    def rids(self) -> set[int]:
+        return {int(r) for (r,) in self.connection.execute("SELECT rid FROM records").fetchall()}
+
+    def _register_ids(self, name: str, rids: Iterable[int]) -> None:
+        ids = pa.table({"rid": pa.array(sorted(set(rids)), pa.int64())})
+        self.connection.register(name, ids)
 
     def train(self, settings: EngineSettings) -> dict[str, Any]:
         """Learn the model from the loaded records (Splink, unsupervised).
@@ -121,26 +196,31 @@ class Engine:
     def candidate_pairs(self, probes: Iterable[int] | None, settings: EngineSettings) -> int:
         """Build the ``pairs`` table: candidates touching ``probes`` (None: all records)."""
         if probes is None:
-            self.connection.execute("CREATE OR REPLACE VIEW probes AS SELECT * FROM records")
+            self.connection.execute("CREATE OR REPLACE TEMP VIEW probes AS SELECT * FROM records")
         else:
-            probe_table = pa.table({"rid": pa.array(sorted(set(probes)), pa.int64())})
-            self.connection.register("probe_ids", probe_table)
+            self._register_ids("probe_ids", probes)
             self.connection.execute(
-                "CREATE OR REPLACE TABLE probes AS SELECT r.* FROM records r "
+                "CREATE OR REPLACE TEMP TABLE probes AS SELECT r.* FROM records r "
                 "JOIN probe_ids USING (rid)"
             )
             self.connection.unregister("probe_ids")
-        sql = scoring.candidate_pairs_sql("records", "probes", max_block=settings.max_block)
-        self.connection.execute(f"CREATE OR REPLACE TABLE pairs AS {sql}")
+        sql = scoring.candidate_pairs_sql(
+            "records", "probes", "variants", max_block=settings.max_block
+        )
+        self.connection.execute(f"CREATE OR REPLACE TEMP TABLE pairs AS {sql}")
         row = self.connection.execute("SELECT count(*) FROM pairs").fetchone()
         return int(row[0]) if row else 0
 
     def score(self, model: dict[str, Any], *, min_weight: float, floor: int = 1) -> Scored:
-        """Score the ``pairs`` table; keep pairs at or above ``min_weight``."""
+        """Score the ``pairs`` table; keep pairs at or above ``min_weight`` or sharing an id."""
+        self.connection.execute(
+            "CREATE OR REPLACE TEMP TABLE involved AS SELECT * FROM records WHERE rid IN "
+            "(SELECT rid_l FROM pairs UNION SELECT rid_r FROM pairs)"
+        )
         columns = scoring.tf_columns(model)
-        for statement in scoring.add_frequencies_sql("records", columns, floor=floor):
+        for statement in scoring.add_frequencies_sql("involved", "records", columns, floor=floor):
             self.connection.execute(statement)
-        sql = scoring.score_sql(model, "records", "pairs", FEATURE_COLUMNS)
+        sql = scoring.score_sql(model, "involved", "pairs", FEATURE_COLUMNS)
         names = [c.name for c in scoring.comparisons_of(model)]
         gammas = ", ".join(f'"gamma_{name}"' for name in names)
         rows = self.connection.execute(
@@ -157,6 +237,13 @@ class Engine:
                 zip(names, (int(g) for g in row[5:]), strict=True)
             )
         return scored
+
+    def pair_rids(self) -> set[int]:
+        """Every record in a candidate pair."""
+        rows = self.connection.execute(
+            "SELECT rid_l FROM pairs UNION SELECT rid_r FROM pairs"
+        ).fetchall()
+        return {int(r) for (r,) in rows}
 
     def pair_list(self) -> list[tuple[int, int]]:
         """The candidate pairs, for measuring blocking recall."""

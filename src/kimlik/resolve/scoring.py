@@ -125,41 +125,49 @@ def tf_columns(model: dict[str, Any]) -> list[str]:
     return sorted({lv.tf_column for c in comparisons_of(model) for lv in c.levels if lv.tf_column})
 
 
-def add_frequencies_sql(table: str, columns: Sequence[str], *, floor: int = 1) -> list[str]:
-    """Statements adding ``tf_<column>`` (relative frequency of the value) to ``table``.
+def add_frequencies_sql(
+    target: str, source: str, columns: Sequence[str], *, floor: int = 1
+) -> list[str]:
+    """Statements adding ``tf_<column>`` to ``target``: how often its value occurs in ``source``.
 
-    Frequencies are counted over at least ``floor`` records: in a store of four people,
-    a phone all four share is not "common", the store is just small.
+    ``target`` is the few records being scored, ``source`` every record: frequencies are
+    counted only for the values the target holds, so an incremental run does not count
+    the whole store. They are counted over at least ``floor`` records: in a store of four
+    people, a phone all four share is not "common", the store is just small.
     """
     statements = []
     for column in columns:
-        statements.append(f'ALTER TABLE "{table}" ADD COLUMN IF NOT EXISTS "tf_{column}" DOUBLE')
+        statements.append(f'ALTER TABLE "{target}" ADD COLUMN IF NOT EXISTS "tf_{column}" DOUBLE')
         statements.append(
-            f'UPDATE "{table}" SET "tf_{column}" = f.tf FROM ('
-            f'SELECT "{column}" AS v, count(*) * 1.0 / '
-            f"greatest(sum(count(*)) OVER (), {int(floor)}) AS tf "
-            f'FROM "{table}" WHERE "{column}" IS NOT NULL GROUP BY "{column}") f '
-            f'WHERE "{table}"."{column}" = f.v'
+            f'UPDATE "{target}" SET "tf_{column}" = f.n * 1.0 / greatest(('
+            f'SELECT count("{column}") FROM "{source}"), {int(floor)}) FROM ('
+            f'SELECT "{column}" AS v, count(*) AS n FROM "{source}" '
+            f'WHERE "{column}" IN (SELECT "{column}" FROM "{target}") GROUP BY "{column}") f '
+            f'WHERE "{target}"."{column}" = f.v'
         )
     return statements
 
 
-def candidate_pairs_sql(records: str, probes: str, *, max_block: int) -> str:
+def candidate_pairs_sql(records: str, probes: str, variants: str, *, max_block: int) -> str:
     """Pairs (rid_l < rid_r) where a probe record shares a blocking key with any record.
 
     Keys shared by more than ``max_block`` records are skipped: they describe a crowd
-    (a placeholder that slipped through, a call-centre number), not a person.
+    (a placeholder that slipped through, a call-centre number), not a person. Only the
+    probes' own keys are counted, so a few probes cost little in a large store.
+    ``variants`` is the ``(rid, v)`` table of ``typo_variants_sql`` over ``records``.
     """
     selects, crowds = [], []
     for number, key in enumerate(BLOCKING_KEYS):
         on = " AND ".join(f'p."{c}" = r."{c}"' for c in key)
-        not_null = " AND ".join(f'"{c}" IS NOT NULL' for c in key)
         columns = ", ".join(f'"{c}"' for c in key)
-        crowds.append(
-            f'crowd_{number} AS (SELECT {columns} FROM "{records}" WHERE {not_null} '
-            f"GROUP BY {columns} HAVING count(*) > {max_block})"
-        )
         probe_not_null = " AND ".join(f'p."{c}" IS NOT NULL' for c in key)
+        probe_keys = f'SELECT DISTINCT {columns} FROM "{probes}" p WHERE {probe_not_null}'
+        same = " AND ".join(f'k."{c}" = r."{c}"' for c in key)
+        counted = ", ".join(f'r."{c}"' for c in key)
+        crowds.append(
+            f'crowd_{number} AS (SELECT {counted} FROM "{records}" r JOIN ({probe_keys}) k '
+            f"ON {same} GROUP BY {counted} HAVING count(*) > {max_block})"
+        )
         in_crowd = " AND ".join(f'c."{c}" = p."{c}"' for c in key)
         selects.append(
             f'SELECT p.rid AS a, r.rid AS b FROM "{probes}" p JOIN "{records}" r '
@@ -167,12 +175,12 @@ def candidate_pairs_sql(records: str, probes: str, *, max_block: int) -> str:
             f"AND NOT EXISTS (SELECT 1 FROM crowd_{number} c WHERE {in_crowd})"
         )
     crowds.append(
-        f"typo_records AS ({_typo_variants_sql(records)}), "
-        f"typo_probes AS ({_typo_variants_sql(probes)}), "
-        f"typo_crowd AS (SELECT v FROM typo_records GROUP BY v HAVING count(*) > {max_block})"
+        f'typo_probes AS (SELECT v.rid, v.v FROM "{variants}" v JOIN "{probes}" p USING (rid)), '
+        f'typo_crowd AS (SELECT v FROM "{variants}" WHERE v IN (SELECT v FROM typo_probes) '
+        f"GROUP BY v HAVING count(*) > {max_block})"
     )
     selects.append(
-        "SELECT p.rid AS a, r.rid AS b FROM typo_probes p JOIN typo_records r "
+        f'SELECT p.rid AS a, r.rid AS b FROM typo_probes p JOIN "{variants}" r '
         "ON p.v = r.v AND p.rid <> r.rid "
         "WHERE NOT EXISTS (SELECT 1 FROM typo_crowd c WHERE c.v = p.v)"
     )
@@ -189,7 +197,7 @@ def candidate_pairs_sql(records: str, probes: str, *, max_block: int) -> str:
     )
 
 
-def _typo_variants_sql(table: str) -> str:
+def typo_variants_sql(table: str) -> str:
     """``(rid, v)``: each typo key's value and every one-character deletion of it.
 
     Two values one edit apart (a substitution, insertion, deletion or swap of neighbours)

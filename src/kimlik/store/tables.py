@@ -370,7 +370,7 @@ merge_ledger = Table(
     metadata,
     _pk(),
     Column("at", Moment, nullable=False),
-    Column("action", String(32), nullable=False),  # create | merge | split | unmerge ...
+    Column("action", String(32), nullable=False),  # create | join | merge | split | unmerge ...
     Column("profile_id", Id, ForeignKey("profiles.id"), nullable=True, index=True),
     Column("other_profile_id", Id, ForeignKey("profiles.id"), nullable=True, index=True),
     Column("record_ids", Json, nullable=False),

@@ -1,0 +1,215 @@
+"""Clusters become profiles: stable ids, golden records, identities and the ledger.
+
+A cluster keeps the id of the oldest profile among its records' previous profiles; a
+profile no cluster kept is retired into the one that took most of its records. Rows are
+built first and written in batches: one statement per profile was most of a full run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import Connection
+
+from kimlik.identity import golden
+from kimlik.identity import repository as repo
+from kimlik.profiles.rules import SurvivorshipRules
+from kimlik.resolve.cluster import Clustering, ScoredPair
+
+
+class ProfileWriter:
+    """Turns clusters into profiles: stable ids, golden records, identities, ledger."""
+
+    def __init__(
+        self,
+        connection: Connection,
+        people: dict[int, dict[str, Any]],
+        members: dict[int, tuple[int, int]],
+        rules: SurvivorshipRules,
+        run_id: int,
+        actor: str,
+        now: dt.datetime,
+    ) -> None:
+        self.connection = connection
+        self.people = people
+        self.previous = {rid: member[0] for rid, member in members.items()}
+        self.rules = rules
+        self.run_id = run_id
+        self.actor = actor
+        self.now = now
+        self.created = self.merged = self.split = self.joined = 0
+        #: records a person's merge decision holds in their profile
+        self.joined_by_person: set[int] = set()
+
+    def write(
+        self,
+        clustering: Clustering,
+        probes: set[int],
+        evidence: dict[tuple[int, int], dict[str, int]],
+        labels: dict[str, dict[int, str]],
+        *,
+        full: bool,
+    ) -> None:
+        groups = clustering.members()
+        links_in: dict[int, list[ScoredPair]] = {}
+        for pair in clustering.links:
+            links_in.setdefault(clustering.cluster_of[pair.left], []).append(pair)
+        touched_profiles = {self.previous[rid] for rid in probes if rid in self.previous}
+        touched = [
+            records
+            for records in groups.values()
+            if full
+            or any(rid in probes for rid in records)
+            or any(self.previous.get(rid) in touched_profiles for rid in records)
+        ]
+        # Oldest profile first: a cluster keeps the smallest id among its records' profiles.
+        touched.sort(
+            key=lambda records: (min(self._previous_ids(records), default=1 << 62), -len(records))
+        )
+        claimed: set[int] = set()
+        ledger: list[dict[str, Any]] = []
+        member_rows: list[tuple[int, int, int, str, float | None]] = []
+        identity_rows: list[tuple[int, str, str, int]] = []
+        weight_of = _link_weights(clustering.links)
+        # First decide which cluster keeps which profile and build the rows; then write
+        # them in batches (one statement per profile was most of a full run's time).
+        kept: list[int | None] = []
+        built: list[tuple[dict[str, Any], dict[str, Any]]] = []
+        for records in touched:
+            previous = sorted(self._previous_ids(records))
+            keep = next((pid for pid in previous if pid not in claimed), None)
+            if keep is not None:
+                claimed.add(keep)
+            kept.append(keep)
+            values = golden.profile_values(records, self.people, self.rules, self.now, self.run_id)
+            links = _cluster_links(
+                links_in.get(clustering.cluster_of[records[0]], []), evidence, labels
+            )
+            built.append((values, links))
+        new_ids = iter(
+            repo.insert_profiles(
+                self.connection,
+                [
+                    {**values, "created_at": self.now}
+                    for (values, _), k in zip(built, kept, strict=True)
+                    if k is None
+                ],
+            )
+        )
+        repo.update_profiles(
+            self.connection,
+            [(k, values) for (values, _), k in zip(built, kept, strict=True) if k is not None],
+        )
+        profile_ids: list[int] = []
+        absorbed_by: set[int] = set(claimed)
+        for records, keep, (_, links) in zip(touched, kept, built, strict=True):
+            if keep is None:
+                keep = next(new_ids)
+                self.created += 1
+                ledger.append(self._entry("create", keep, None, records, links))
+            else:
+                joined = [rid for rid in records if rid not in self.previous]
+                if joined:  # new records attached to a profile that already existed
+                    self.joined += 1
+                    ledger.append(self._entry("join", keep, None, joined, links))
+            for absorbed in sorted(self._previous_ids(records)):
+                if absorbed != keep and absorbed not in absorbed_by:
+                    absorbed_by.add(absorbed)
+                    self.merged += 1
+                    ledger.append(self._entry("merge", keep, absorbed, records, links))
+            profile_ids.append(keep)
+            for rid in records:
+                linked_by = (
+                    "alone"
+                    if len(records) == 1
+                    else "person"
+                    if rid in self.joined_by_person
+                    else "model"
+                )
+                member_rows.append(
+                    (rid, keep, int(self.people[rid]["version"]), linked_by, weight_of.get(rid))
+                )
+            identity_rows.extend(
+                (keep, *identity) for identity in golden.identities(records, self.people)
+            )
+        retired = self._retired(touched, profile_ids)
+        repo.retire_profiles(self.connection, retired, self.now)
+        self._count_splits(touched, ledger)
+        repo.replace_members(self.connection, member_rows, self.now)
+        repo.replace_identities(self.connection, profile_ids, identity_rows)
+        repo.write_ledger(self.connection, ledger)
+
+    def _previous_ids(self, records: Iterable[int]) -> set[int]:
+        return {self.previous[rid] for rid in records if rid in self.previous}
+
+    def _retired(self, touched: list[list[int]], kept: list[int]) -> dict[int, int | None]:
+        """Previous profiles no cluster kept, each pointing at the profile that took most
+        of its records (``None`` if it has none left)."""
+        claimed = set(kept)
+        destination: dict[int, Counter[int]] = {}
+        for records, profile in zip(touched, kept, strict=True):
+            for rid in records:
+                old = self.previous.get(rid)
+                if old is not None and old not in claimed:
+                    destination.setdefault(old, Counter())[profile] += 1
+        return {old: counts.most_common(1)[0][0] for old, counts in destination.items()}
+
+    def _count_splits(self, touched: list[list[int]], ledger: list[dict[str, Any]]) -> None:
+        """A previous profile whose records now sit in several clusters was split."""
+        spread: dict[int, set[int]] = {}
+        for index, records in enumerate(touched):
+            for old in self._previous_ids(records):
+                spread.setdefault(old, set()).add(index)
+        for old, clusters in spread.items():
+            if len(clusters) > 1:
+                self.split += 1
+                ledger.append(self._entry("split", old, None, [], {"clusters": len(clusters)}))
+
+    def _entry(
+        self,
+        action: str,
+        profile: int,
+        other: int | None,
+        records: list[int],
+        evidence: dict[str, Any],
+    ) -> dict[str, Any]:
+        return {
+            "at": self.now,
+            "action": action,
+            "profile_id": profile,
+            "other_profile_id": other,
+            "record_ids": records,
+            "evidence": evidence,
+            "actor": self.actor,
+            "resolve_run_id": self.run_id,
+        }
+
+
+def _link_weights(links: list[ScoredPair]) -> dict[int, float]:
+    best: dict[int, float] = {}
+    for pair in links:
+        for rid in (pair.left, pair.right):
+            best[rid] = max(best.get(rid, pair.weight), pair.weight)
+    return best
+
+
+def _cluster_links(
+    links: list[ScoredPair],
+    evidence: dict[tuple[int, int], dict[str, int]],
+    labels: dict[str, dict[int, str]],
+) -> dict[str, Any]:
+    """The links that built a cluster, each with its weight and comparison levels."""
+    found = []
+    for pair in links:
+        levels = evidence.get((pair.left, pair.right), {})
+        found.append(
+            {
+                "records": [pair.left, pair.right],
+                "weight": round(pair.weight, 2),
+                "levels": {name: labels[name].get(g, str(g)) for name, g in levels.items()},
+            }
+        )
+    return {"links": found} if found else {}
