@@ -15,7 +15,6 @@ from kimlik.store.tables import (
     identity_decisions,
     merge_ledger,
     profile_members,
-    profiles,
     review_items,
     source_records,
     sources,
@@ -55,16 +54,6 @@ def describe_records(connection: Connection, rids: Iterable[int]) -> dict[int, d
         for row in connection.execute(statement).mappings():
             found[int(row["rid"])] = dict(row)
     return found
-
-
-def profile_state(connection: Connection, profile_id: int) -> tuple[str, int | None] | None:
-    """(status, merged_into) of a profile, ``None`` when there is none."""
-    row = connection.execute(
-        select(profiles.c.status, profiles.c.merged_into).where(profiles.c.id == profile_id)
-    ).first()
-    if row is None:
-        return None
-    return str(row.status), None if row.merged_into is None else int(row.merged_into)
 
 
 def active_decisions_of(connection: Connection, rids: Iterable[int]) -> list[dict[str, Any]]:

@@ -11,6 +11,7 @@ from sqlalchemy import Connection
 
 from kimlik.errors import DecisionError, UnknownReferenceError
 from kimlik.identity import decision_store as store
+from kimlik.profiles.repository import profile_state
 
 Reference = str | int
 MAX_HOPS = 100  # longest ``merged_into`` chain followed from a profile reference
@@ -40,7 +41,7 @@ def profile_of(connection: Connection, reference: Reference) -> int:
         raise UnknownReferenceError(f"profile {text!r}: give the profile's id (a number)", text)
     profile = int(text)
     for _ in range(MAX_HOPS):
-        state = store.profile_state(connection, profile)
+        state = profile_state(connection, profile)
         if state is None:
             raise UnknownReferenceError(f"no profile {text}", text)
         status, merged_into = state
