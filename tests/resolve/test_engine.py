@@ -139,3 +139,17 @@ def test_declared_identifier_one_typo_apart_is_trusted(matcher: Engine) -> None:
     )
     (pair,) = scored.pairs
     assert pair.trusted and not pair.identifier  # trusted, but not linked on that alone
+
+
+def test_large_stores_train_on_a_sample(matcher: Engine) -> None:
+    """Above ``training_sample`` records the model is learnt from a random sample."""
+    records = [
+        {"rid": i, "first_name": f"N{i % 37}", "last_name": f"L{i % 53}", "email": f"p{i}@x.com"}
+        for i in range(1, 1301)
+    ]
+    matcher.load(records)
+    settings = EngineSettings(min_training_records=100, training_sample=400)
+    model = matcher.train(settings)
+    assert "comparisons" in model and not model.get("kimlik_shipped_model")
+    sample = matcher.connection.execute("SELECT count(*) FROM training_sample").fetchone()
+    assert sample == (400,)

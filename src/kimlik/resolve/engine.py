@@ -10,9 +10,11 @@ over the much smaller set of scored pairs.
 from __future__ import annotations
 
 import json
+import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -64,6 +66,8 @@ class EngineSettings:
     #: below this many records the shipped model is used: EM on a handful says nothing
     min_training_records: int = 1000
     training_max_pairs: float = 1_000_000
+    #: larger stores train on a random sample of this many records
+    training_sample: int = 250_000
     seed: int = 7
     #: custom attributes that identify a person; the first one a record has is compared
     identifiers: tuple[str, ...] = ()
@@ -95,8 +99,14 @@ class Engine:
     ``mark``/``marked`` record which store state it reflects, so a stale file is rebuilt.
     """
 
-    def __init__(self, path: str | None = None) -> None:
+    def __init__(self, path: str | None = None, *, memory_limit: str = "3GB") -> None:
         self.connection = duckdb.connect(path or ":memory:")
+        # DuckDB takes 80% of the machine by default; capped, it spills joins to disk, and
+        # the run's peak stays what the store size needs, not what the machine has.
+        self.connection.execute(f"SET memory_limit = '{memory_limit}'")
+        spill = Path(tempfile.gettempdir()) / "kimlik-duckdb"
+        self.connection.execute(f"SET temp_directory = '{spill}'")
+        self.connection.execute("SET preserve_insertion_order = false")
         self.connection.execute(_CREATE_RECORDS)
         self.connection.execute("CREATE TABLE IF NOT EXISTS variants (rid BIGINT, v VARCHAR)")
         self.connection.execute("CREATE TABLE IF NOT EXISTS index_state (token VARCHAR)")
@@ -185,10 +195,20 @@ class Engine:
             model["probability_two_random_records_match"] = 1.0 / max(self.count, 2)
             model[SHIPPED] = True
             return model
+        table, records = "records", self.count
+        if records > settings.training_sample:
+            # A random sample of records keeps the prior (matches per pair) and the m and
+            # u probabilities, while the EM blocks shrink quadratically: at a million
+            # records, training on all of them cost most of the run's time and memory.
+            table, records = "training_sample", settings.training_sample
+            self.connection.execute(
+                "CREATE OR REPLACE TEMP TABLE training_sample AS SELECT * FROM records "
+                f"USING SAMPLE reservoir({records} ROWS) REPEATABLE ({settings.seed})"
+            )
         return train_model(
             self.connection,
-            "records",
-            records=self.count,
+            table,
+            records=records,
             max_pairs=settings.training_max_pairs,
             seed=settings.seed,
         )
