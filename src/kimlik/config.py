@@ -26,12 +26,16 @@ class Settings(BaseSettings):
     import_batch_size: int = Field(
         default=5000, ge=1, le=100_000, description="Rows standardized and written per batch."
     )
-    import_workers: int = Field(
-        # Measured: on 2 cores the pool is slower than in-process (docs/performance.md).
-        default=0,
+    import_workers: int | None = Field(
+        # Workers clean while the parent reads and writes: worth it when the CPUs are free
+        # (docs/performance.md); unset picks one per CPU, 0 forces in-process.
+        default=None,
         ge=0,
         le=64,
-        description="Processes that standardize rows in parallel; 0 standardizes in-process.",
+        description=(
+            "Processes that standardize rows in parallel; 0 standardizes in-process; "
+            "unset: one per CPU (at least 2, at most 4) on machines with 2 or more CPUs."
+        ),
     )
     parallel_threshold_bytes: int = Field(
         default=2_000_000,

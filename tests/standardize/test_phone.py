@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from unittest import mock
+
 import phonenumbers
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from phonenumbers import PhoneNumberFormat, PhoneNumberType
+from phonenumbers import PhoneNumber, PhoneNumberFormat, PhoneNumberType
 
+from kimlik.standardize import phone
 from kimlik.standardize.phone import _PLAIN, _fast_parse, _is_valid, standardize_phone
 
 GOOD = [
@@ -29,6 +32,11 @@ GOOD = [
     ("Russian 8-800", "8 800 555 35 35", "RU", "+78005553535"),
     ("Australian 0011 prefix", "0011 44 20 7946 0958", "AU", "+442079460958"),
     ("region ignored for +", "+49 30 901820", "TR", "+4930901820"),
+    ("UK national, trunk 0 of 0|180020", "07723 850689", "GB", "+447723850689"),
+    ("UK national landline", "020 7946 0958", "GB", "+442079460958"),
+    ("Canada under the shared +1", "+1 604 555 0123", None, "+16045550123"),
+    ("Jersey under the shared +44", "+44 1534 456789", None, "+441534456789"),
+    ("Kazakhstan under the shared +7", "+7 701 123 4567", None, "+77011234567"),
 ]
 
 
@@ -153,3 +161,62 @@ def test_quick_validity_agrees_with_is_valid_number(case: tuple[str, str | None]
     if number.italian_leading_zero or number.country_code is None:
         return
     assert _is_valid(number.country_code, national) == phonenumbers.is_valid_number(number)
+
+
+# --- the whole result against parse and is_valid_number alone ------------------------------
+
+#: codes shared by several regions, where is_valid_number first picks the region
+_SHARED = sorted(c for c, r in phonenumbers.COUNTRY_CODE_TO_REGION_CODE.items() if len(r) > 1)
+
+
+@st.composite
+def _shared_code_numbers(draw: st.DrawFn) -> tuple[int, str]:
+    code = draw(st.sampled_from([*_SHARED, 90, 49, 39, 33, 800]))
+    region = draw(st.sampled_from(phonenumbers.COUNTRY_CODE_TO_REGION_CODE[code]))
+    kind = draw(st.sampled_from(_TYPES))
+    example = phonenumbers.example_number_for_type(region, kind) or PhoneNumber(
+        country_code=code, national_number=2015550123
+    )
+    digits = str(example.national_number)
+    keep = draw(st.integers(0, len(digits)))
+    tail = draw(st.text(alphabet="0123456789", max_size=len(digits) - keep + 1))
+    return code, digits[:keep] + tail
+
+
+@settings(max_examples=500, deadline=None, database=None)
+@given(_shared_code_numbers())
+def test_quick_validity_agrees_on_shared_country_codes(case: tuple[int, str]) -> None:
+    code, national = case
+    if not national or national.startswith("0"):
+        return  # the quick check only sees national numbers without leading zeros
+    number = PhoneNumber(country_code=code, national_number=int(national))
+    assert _is_valid(code, national) == phonenumbers.is_valid_number(number)
+
+
+def _slow_only(text: str, region: str | None) -> phone.Standardized[str]:
+    """What standardize_phone says with its fast split turned off: the library's answer."""
+    with mock.patch.object(phone, "_fast_parse", return_value=None):
+        return standardize_phone(text, region)
+
+
+_PUNCTUATION = st.sampled_from(["", " ", "-", ".", "(", ")", "+", "00", "0"])
+
+
+@st.composite
+def _any_phone_text(draw: st.DrawFn) -> tuple[str, str | None]:
+    """Formatted examples with noise, or arbitrary digits and punctuation."""
+    if draw(st.booleans()):
+        text, region = draw(_numbers())
+    else:
+        parts = draw(st.lists(st.one_of(_PUNCTUATION, st.text("0123456789", max_size=5))))
+        text, region = "".join(parts), draw(st.sampled_from([*_REGIONS, None]))
+    if draw(st.integers(0, 9)) == 0:
+        text = text + draw(st.sampled_from([" x12", " ext. 7", " dahili 3", " #"]))
+    return text, region
+
+
+@settings(max_examples=400, deadline=None, database=None)
+@given(_any_phone_text())
+def test_fast_path_gives_what_parse_and_is_valid_number_give(case: tuple[str, str | None]) -> None:
+    text, region = case
+    assert standardize_phone(text, region) == _slow_only(text, region)

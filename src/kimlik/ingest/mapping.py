@@ -7,7 +7,7 @@ attributes and bad regions are a ``MappingError`` naming the key at fault.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -102,6 +102,25 @@ class ColumnPlan:
     attributes: tuple[str | None, ...]
     #: True when the kind's single id attribute has no column: ids are content hashes.
     content_ids: bool
+
+    # Derived once per plan for the row cleaner, whose per-row loop is the import's hot path.
+    #: (header, attribute) for every column, in file order
+    pairs: tuple[tuple[str, str | None], ...] = field(init=False, repr=False, compare=False)
+    #: (header, attribute) for the mapped columns only, in file order
+    mapped_pairs: tuple[tuple[str, str], ...] = field(init=False, repr=False, compare=False)
+    #: headers kept as custom attributes, in file order
+    custom_headers: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    #: attribute -> its column, when no attribute is fed by two columns (else None)
+    single_columns: dict[str, str] | None = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        pairs = tuple(zip(self.headers, self.attributes, strict=True))
+        mapped = tuple((h, a) for h, a in pairs if a is not None)
+        columns = {a: h for h, a in mapped}
+        object.__setattr__(self, "pairs", pairs)
+        object.__setattr__(self, "mapped_pairs", mapped)
+        object.__setattr__(self, "custom_headers", tuple(h for h, a in pairs if a is None))
+        object.__setattr__(self, "single_columns", columns if len(columns) == len(mapped) else None)
 
     def mapped(self) -> dict[str, str]:
         """Header -> attribute for every recognized column, for display and the run record."""

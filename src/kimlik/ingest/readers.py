@@ -4,6 +4,10 @@ Rows are yielded one at a time with their line number, so memory stays flat what
 the file size. A malformed *row* (wrong field count, broken JSON) comes out as a
 ``ReadRow`` with an error and is rejected downstream; a malformed *file* (missing,
 undecodable, not CSV/JSONL) raises ``UnreadableFileError`` before or while reading.
+
+Reading is two steps so the importer's parent process does only the first: *framing*
+(``RecordFile.frame_batches``: CSV fields or a JSON line, with its line number) and *decoding*
+(``RowDecoder``: a frame to a ``ReadRow``), which runs wherever the row is cleaned.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import csv
 import gzip
 import io
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -35,11 +39,69 @@ class ReadRow:
     values: dict[str, Any]
     error_code: str | None = None
     error_message: str | None = None
+    #: every value is a string (a CSV row): the cleaner can skip its type checks
+    text_only: bool = False
 
     def __reduce__(self) -> tuple[type[ReadRow], tuple[Any, ...]]:
         # Slotted dataclasses pickle through Python-level __getstate__, which made
         # sending rows to worker processes cost more than cleaning them.
-        return ReadRow, (self.line, self.values, self.error_code, self.error_message)
+        return ReadRow, (
+            self.line,
+            self.values,
+            self.error_code,
+            self.error_message,
+            self.text_only,
+        )
+
+
+#: One row as read from the file, not yet decoded: its line number and its CSV fields or
+#: its JSON text. Plain tuples, lists and strings pickle in C, cheaply, to worker processes.
+Frame = tuple[int, list[str] | str]
+
+
+@dataclass(frozen=True, slots=True)
+class RowDecoder:
+    """Turns frames of one file into ``ReadRow``s: a dict by header, or a row error."""
+
+    headers: tuple[str, ...]
+
+    def decode(self, frames: Iterable[Frame]) -> list[ReadRow]:
+        """Decode a batch of frames, in order."""
+        return [self.row(frame) for frame in frames]
+
+    def row(self, frame: Frame) -> ReadRow:
+        """Decode one frame: CSV fields come as a list, a JSON line as text."""
+        line, body = frame
+        if isinstance(body, str):
+            return self._json_row(line, body)
+        return self._csv_row(line, body)
+
+    def _csv_row(self, line: int, fields: list[str]) -> ReadRow:
+        headers = self.headers
+        width = len(headers)
+        if len(fields) == width:
+            return ReadRow(line, dict(zip(headers, fields, strict=True)), text_only=True)
+        values: dict[str, Any] = dict(zip(headers, fields, strict=False))
+        if len(fields) > width:
+            values["_extra_fields"] = fields[width:]
+        return ReadRow(
+            line, values, "row.field_count", f"has {len(fields)} fields but the header has {width}"
+        )
+
+    @staticmethod
+    def _json_row(number: int, text: str) -> ReadRow:
+        try:
+            value = orjson.loads(text)
+        except orjson.JSONDecodeError as exc:
+            return ReadRow(number, {"_line": text[:_MAX_RAW_LINE]}, "row.invalid_json", str(exc))
+        if not isinstance(value, dict):
+            return ReadRow(
+                number,
+                {"_line": text[:_MAX_RAW_LINE]},
+                "row.not_object",
+                f"is a JSON {type(value).__name__}, not an object",
+            )
+        return ReadRow(number, value)
 
 
 class _CountingReader(io.RawIOBase):
@@ -120,10 +182,26 @@ class RecordFile:
     def __exit__(self, *_exc: object) -> None:
         self.close()
 
+    @property
+    def decoder(self) -> RowDecoder:
+        """What turns this file's frames into rows (picklable, for worker processes)."""
+        return RowDecoder(self.headers)
+
     def __iter__(self) -> Iterator[ReadRow]:
-        rows = self._csv_rows() if self.format == "csv" else self._jsonl_rows()
+        decode = self.decoder.row
+        for batch in self.frame_batches(1000):
+            for frame in batch:
+                yield decode(frame)
+
+    def frame_batches(self, size: int) -> Iterator[list[Frame]]:
+        """The file's rows, undecoded, in lists of ``size``; blank lines are skipped.
+
+        Batched here rather than downstream: this loop is the parent's per-row work.
+        File-level errors raise ``UnreadableFileError``.
+        """
+        batches = self._csv_frames(size) if self.format == "csv" else self._jsonl_frames(size)
         try:
-            yield from rows
+            yield from batches
         except UnicodeDecodeError as exc:
             raise UnreadableFileError(
                 f"{self.path.name}: not valid {self.encoding} text ({exc.reason}); "
@@ -151,46 +229,30 @@ class RecordFile:
         self._csv = csv.reader(self._text, delimiter=chosen)
         self.delimiter = chosen
 
-    def _csv_rows(self) -> Iterator[ReadRow]:
+    def _csv_frames(self, size: int) -> Iterator[list[Frame]]:
         assert self._csv is not None
-        headers = self.headers
-        width = len(headers)
         reader: Any = self._csv
+        batch: list[Frame] = []
         for fields in reader:
-            line = reader.line_num + 1  # the header was line 1, read before the csv reader
             if not fields or (len(fields) == 1 and not fields[0].strip()):
                 continue
-            if len(fields) == width:
-                yield ReadRow(line, dict(zip(headers, fields, strict=True)))
-                continue
-            values: dict[str, Any] = dict(zip(headers, fields, strict=False))
-            if len(fields) > width:
-                values["_extra_fields"] = fields[width:]
-            yield ReadRow(
-                line,
-                values,
-                "row.field_count",
-                f"has {len(fields)} fields but the header has {width}",
-            )
+            batch.append((reader.line_num + 1, fields))  # the header, line 1, was read apart
+            if len(batch) >= size:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
 
-    def _jsonl_rows(self) -> Iterator[ReadRow]:
+    def _jsonl_frames(self, size: int) -> Iterator[list[Frame]]:
+        batch: list[Frame] = []
         for number, text in enumerate(self._text, start=1):
-            if not text.strip():
-                continue
-            try:
-                value = orjson.loads(text)
-            except orjson.JSONDecodeError as exc:
-                yield ReadRow(number, {"_line": text[:_MAX_RAW_LINE]}, "row.invalid_json", str(exc))
-                continue
-            if not isinstance(value, dict):
-                yield ReadRow(
-                    number,
-                    {"_line": text[:_MAX_RAW_LINE]},
-                    "row.not_object",
-                    f"is a JSON {type(value).__name__}, not an object",
-                )
-                continue
-            yield ReadRow(number, value)
+            if text.strip():
+                batch.append((number, text))
+                if len(batch) >= size:
+                    yield batch
+                    batch = []
+        if batch:
+            yield batch
 
 
 def _check_encoding(encoding: str) -> str:

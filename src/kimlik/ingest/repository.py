@@ -11,11 +11,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, func, select, update
+from sqlalchemy import Connection, Table, bindparam, func, select, type_coerce, update
+from sqlalchemy.types import NullType
 
-from kimlik.ingest.rows import CleanRow, RejectedRow
+from kimlik.ingest.layout import RecordLayout
+from kimlik.ingest.rows import RejectedRow
 from kimlik.jsonable import jsonable
-from kimlik.store.bulk import BulkInserter
+from kimlik.store.bulk import BulkInserter, RowEncoder
 from kimlik.store.tables import (
     RECORD_TABLES,
     import_runs,
@@ -26,18 +28,8 @@ from kimlik.store.tables import (
     source_records,
 )
 
-#: Columns managed by the writer, not filled from standardized values.
-_BOOKKEEPING = frozenset(
-    {
-        "id", "source_id", "record_id", "version", "content_hash", "raw", "custom", "issues",
-        "invalid_fields", "changed_fields", "import_run_id", "row_number", "first_seen_at",
-        "updated_at", "person_record_id", "order_row_id",
-    }
-)  # fmt: skip
 #: Record tables that point at a person: derived from the schema, so a new kind links up too.
 PERSON_LINKED_TABLES = [t for t in RECORD_TABLES.values() if "person_record_id" in t.c]
-#: Link columns reset on every update so the link-up pass re-derives them.
-_LINKS = ("person_record_id", "order_row_id")
 
 
 @dataclass(slots=True)
@@ -84,134 +76,114 @@ def finish_run(connection: Connection, run_id: int, **fields: Any) -> None:
 
 
 class RecordWriter:
-    """Upserts clean rows of one kind for one source, keeping earlier versions."""
+    """Upserts prepared rows of one kind for one source, keeping earlier versions.
+
+    Rows arrive insert-ready (``RecordLayout`` order, already encoded by ``RowEncoder``);
+    new records go to the driver as they are, changed ones become updates by id.
+    """
 
     def __init__(
-        self, connection: Connection, kind: str, source_id: int, run_id: int, now: dt.datetime
+        self,
+        connection: Connection,
+        layout: RecordLayout,
+        encoder: RowEncoder,
+        source_id: int,
+        now: dt.datetime,
     ) -> None:
         self.connection = connection
-        self.table: Table = RECORD_TABLES[kind]
+        self.layout = layout
+        self.table: Table = layout.table
+        self.encoder = encoder
         self.source_id = source_id
-        self.run_id = run_id
         self.now = now
-        self.value_columns = [str(c.name) for c in self.table.c if c.name not in _BOOKKEEPING]
-        self._links = {name: None for name in _LINKS if name in self.table.c}
-        self._template: dict[str, Any] = dict.fromkeys(self.value_columns)
-        changing = [*self.value_columns, *self._links, *_UPDATED]
-        self._bookkeeping = (
-            "source_id", "record_id", "version", "content_hash", "raw", "custom", "issues",
-            "invalid_fields", "changed_fields", "import_run_id", "row_number", "first_seen_at",
-            "updated_at",
-        )  # fmt: skip
-        self._inserter = BulkInserter(
-            connection, self.table, [*self.value_columns, *self._links, *self._bookkeeping]
+        self._record_id = layout.index("record_id")
+        self._hash = layout.index("content_hash")
+        self._version = layout.index("version")
+        self._inserter = BulkInserter(connection, self.table, layout.columns)
+        table = self.table
+        # Built once with an expanding parameter: a literal list of 5,000 ids cost more to
+        # build and compile than the query costs to run.
+        self._lookup = select(
+            table.c.id, table.c.record_id, table.c.content_hash, table.c.version
+        ).where(
+            table.c.source_id == source_id,
+            table.c.record_id.in_(bindparam("record_ids", expanding=True)),
         )
+        # Values arrive encoded, so the update binds them untyped: no second conversion.
+        changing = [name for name in layout.columns if name != "first_seen_at"]
+        self._changing = [(name, layout.index(name)) for name in changing]
         self._update = (
             update(self.table)
             .where(self.table.c.id == bindparam("_id"))
-            .values({name: bindparam(name) for name in changing})
+            .values({name: type_coerce(bindparam(name), NullType()) for name in changing})
         )
 
-    def write(self, rows: list[CleanRow]) -> WriteCounts:
+    def write(self, rows: list[list[Any]]) -> WriteCounts:
         """Store a batch. A record id repeated within the batch is handled in file order."""
         counts = WriteCounts()
-        segment: dict[str, CleanRow] = {}
+        segment: dict[str, list[Any]] = {}
+        record_id, digest = self._record_id, self._hash
         for row in rows:
-            earlier = segment.get(row.record_id)
+            earlier = segment.get(row[record_id])
             if earlier is None:
-                segment[row.record_id] = row
-            elif earlier.content_hash == row.content_hash:
+                segment[row[record_id]] = row
+            elif earlier[digest] == row[digest]:
                 counts.unchanged += 1
             else:
                 counts.add(self._write_unique(list(segment.values())))
-                segment = {row.record_id: row}
+                segment = {row[record_id]: row}
         if segment:
             counts.add(self._write_unique(list(segment.values())))
         return counts
 
-    def _write_unique(self, rows: list[CleanRow]) -> WriteCounts:
-        table = self.table
+    def _write_unique(self, rows: list[list[Any]]) -> WriteCounts:
+        record_id = self._record_id
         found: Sequence[Any] = self.connection.execute(
-            select(table.c.id, table.c.record_id, table.c.content_hash, table.c.version).where(
-                table.c.source_id == self.source_id,
-                table.c.record_id.in_([row.record_id for row in rows]),
-            )
+            self._lookup, {"record_ids": [row[record_id] for row in rows]}
         ).all()
+        if not found:
+            self._inserter.insert_encoded(rows)
+            return WriteCounts(new=len(rows))
         existing: dict[str, tuple[int, str, int]] = {
-            str(record_id): (int(row_id), str(digest), int(version))
-            for row_id, record_id, digest, version in found
+            str(rid): (int(row_id), str(digest), int(version))
+            for row_id, rid, digest, version in found
         }
         fresh: list[list[Any]] = []
         changed: list[dict[str, Any]] = []
         counts = WriteCounts()
         for row in rows:
-            match = existing.get(row.record_id)
+            match = existing.get(row[record_id])
             if match is None:
-                fresh.append(self._new_row(row))
-            elif match[1] == row.content_hash:
+                fresh.append(row)
+            elif match[1] == row[self._hash]:
                 counts.unchanged += 1
             else:
-                params = self._params(row, version=match[2] + 1)
-                params["_id"] = match[0]
-                changed.append(params)
+                changed.append(self._update_params(row, match[0], version=match[2] + 1))
         if fresh:
-            self._inserter.insert(fresh)
+            self._inserter.insert_encoded(fresh)
             counts.new = len(fresh)
         if changed:
             self._keep_versions([params["_id"] for params in changed])
-            for params in changed:
-                del params["first_seen_at"]
             self.connection.execute(self._update, changed)
             counts.updated = len(changed)
         return counts
 
-    def _new_row(self, row: CleanRow) -> list[Any]:
-        """Version 1 of a record, as values in the inserter's column order."""
-        values = row.values
-        return [
-            *[values.get(name) for name in self.value_columns],
-            *self._links.values(),
-            self.source_id,
-            row.record_id,
-            1,
-            row.content_hash,
-            row.raw,
-            row.custom,
-            row.issues,
-            row.invalid_fields,
-            row.changed_fields,
-            self.run_id,
-            row.line,
-            self.now,
-            self.now,
-        ]
-
-    def _params(self, row: CleanRow, *, version: int) -> dict[str, Any]:
-        params = {**self._template, **row.values, **self._links}
-        params.update(
-            source_id=self.source_id,
-            record_id=row.record_id,
-            version=version,
-            content_hash=row.content_hash,
-            raw=row.raw,
-            custom=row.custom,
-            issues=row.issues,
-            invalid_fields=row.invalid_fields,
-            changed_fields=row.changed_fields,
-            import_run_id=self.run_id,
-            row_number=row.line,
-            first_seen_at=self.now,
-            updated_at=self.now,
-        )
+    def _update_params(self, row: list[Any], row_id: int, *, version: int) -> dict[str, Any]:
+        row = list(row)
+        row[self._version] = version
+        self.encoder.encode_nulls(row)
+        params = {name: row[index] for name, index in self._changing}
+        params["_id"] = row_id
         return params
 
     def _keep_versions(self, row_ids: Iterable[int]) -> None:
         """Copy the current state of records about to change into ``record_versions``."""
         table = self.table
+        value_columns = self.layout.value_columns
         old_rows = self.connection.execute(select(table).where(table.c.id.in_(list(row_ids))))
         history = []
         for old in old_rows.mappings():
-            attributes = {name: jsonable(old[name]) for name in self.value_columns}
+            attributes = {name: jsonable(old[name]) for name in value_columns}
             attributes["custom"] = old["custom"]
             history.append(
                 {
@@ -228,12 +200,6 @@ class RecordWriter:
             )
         if history:
             self.connection.execute(record_versions.insert(), history)
-
-
-_UPDATED = (
-    "record_id", "version", "content_hash", "raw", "custom", "issues", "invalid_fields",
-    "changed_fields", "import_run_id", "row_number", "updated_at", "source_id",
-)  # fmt: skip
 
 
 def store_rejections(

@@ -60,3 +60,17 @@ class RejectedRow:
 
 
 Outcome = CleanRow | RejectedRow
+
+
+@dataclass(slots=True)
+class PreparedBatch:
+    """One batch, cleaned and encoded: all the parent has left to do is store it.
+
+    ``records`` are insert-ready rows in ``RecordLayout`` order (values already through
+    the database's bind processors); ``issue_codes`` counts field issues of those rows.
+    """
+
+    read: int
+    records: list[list[Any]]
+    rejected: list[RejectedRow]
+    issue_codes: dict[str, int]

@@ -22,9 +22,10 @@ from kimlik.ingest import repository
 from kimlik.ingest.cleaner import RowCleaner
 from kimlik.ingest.kinds import kind_spec
 from kimlik.ingest.mapping import Mapping, load_mapping
-from kimlik.ingest.pool import batched, cleaned_batches
+from kimlik.ingest.pool import choose_workers, prepared_batches
+from kimlik.ingest.prepare import BatchPreparer, RunSpec
 from kimlik.ingest.readers import RecordFile
-from kimlik.ingest.rows import CleanRow, Reason, RejectedRow
+from kimlik.ingest.rows import PreparedBatch, Reason
 from kimlik.sources.repository import check_source_name, get_or_create_source
 from kimlik.store.migrate import require_current
 
@@ -123,17 +124,29 @@ def import_file(
                 h for h, a in zip(plan.headers, plan.attributes, strict=True) if a is None
             ]
             result.content_ids = plan.content_ids
-        workers = (
-            settings.import_workers if file.total_bytes >= settings.parallel_threshold_bytes else 0
+        workers = choose_workers(
+            settings.import_workers, file.total_bytes, settings.parallel_threshold_bytes
+        )
+        spec = RunSpec(
+            kind=kind.name,
+            mapping=mapping,
+            decoder=file.decoder,
+            driver=engine.url.drivername,
+            source_id=source_id,
+            run_id=run_id,
+            now=now,
         )
         try:
             with engine.begin() as connection:
-                writer = repository.RecordWriter(connection, kind.name, source_id, run_id, now)
-                batches = cleaned_batches(
-                    batched(file, settings.import_batch_size), cleaner, workers
+                preparer = BatchPreparer(spec, connection.dialect)
+                writer = repository.RecordWriter(
+                    connection, preparer.layout, preparer.encoder, source_id, now
                 )
-                for outcomes in batches:
-                    _store_batch(writer, outcomes, result, source_id)
+                batches = prepared_batches(
+                    file.frame_batches(settings.import_batch_size), preparer, workers
+                )
+                for batch in batches:
+                    _store_batch(writer, batch, result, run_id)
                     if progress is not None:
                         progress(file.bytes_read, file.total_bytes)
                 repository.link_records(connection)
@@ -162,28 +175,25 @@ def import_file(
 
 
 def _store_batch(
-    writer: repository.RecordWriter,
-    outcomes: list[CleanRow | RejectedRow],
-    result: ImportResult,
-    source_id: int,
+    writer: repository.RecordWriter, batch: PreparedBatch, result: ImportResult, run_id: int
 ) -> None:
-    clean = [o for o in outcomes if isinstance(o, CleanRow)]
-    rejected = [o for o in outcomes if isinstance(o, RejectedRow)]
-    result.read += len(outcomes)
-    counts = writer.write(clean)
+    result.read += batch.read
+    counts = writer.write(batch.records)
     result.new += counts.new
     result.updated += counts.updated
     result.unchanged += counts.unchanged
-    result.rejected += len(rejected)
-    for row in clean:
-        if row.issues:
-            result.field_issues.update(issue["code"] for issue in row.issues)
-    for refused in rejected:
+    result.rejected += len(batch.rejected)
+    result.field_issues.update(batch.issue_codes)
+    for refused in batch.rejected:
         result.rejection_codes.update(reason["code"] for reason in refused.reasons)
         if len(result.rejections) < SHOWN_REJECTIONS:
             result.rejections.append(Rejection(refused.line, refused.reasons))
     repository.store_rejections(
-        writer.connection, rejected, run_id=writer.run_id, source_id=source_id, kind=result.kind
+        writer.connection,
+        batch.rejected,
+        run_id=run_id,
+        source_id=writer.source_id,
+        kind=result.kind,
     )
 
 

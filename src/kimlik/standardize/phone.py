@@ -3,11 +3,13 @@
 ``phonenumbers`` (libphonenumber's metadata) is the authority: a number is kept only when
 ``is_valid_number`` says it exists in its country's numbering plan. But ``parse`` and
 ``is_valid_number`` cost about 40 µs together, so ordinary inputs (digits and the usual
-punctuation, with ``+``/``00`` or a region whose trunk prefix is a plain digit string) are
-split into country code and national number here and checked against the same metadata
-patterns ``is_valid_number`` uses, mobile first. Anything doubtful goes through ``parse``
-and ``is_valid_number`` themselves. ``tests/standardize/test_phone.py`` holds the fast
-split and the fast check to agreement with the library.
+punctuation, with ``+``/``00`` or a region whose trunk prefixes are plain digit strings,
+such as "0" or GB's "0|180020") are split into country code and national number here and
+checked against the same metadata patterns ``is_valid_number`` uses, mobile first; codes
+shared by several regions (+1, +44, +7) pick the region the way ``is_valid_number`` does.
+Anything doubtful goes through ``parse`` and ``is_valid_number`` themselves.
+``tests/standardize/test_phone.py`` holds the fast split, the fast check and the whole
+result to agreement with the library.
 
 Extensions ("x12", "ext. 12", "dahili 12") are dropped with a warning: an extension does
 not identify a person and E.164 has no place for it.
@@ -112,7 +114,7 @@ def _fast_parse(cleaned: str, digits: str, region: str | None) -> tuple[int, str
         code = _country_code(region)
         if trunk is None or not code:
             return None
-        national = digits[len(trunk) :] if trunk and digits.startswith(trunk) else digits
+        national = _strip_trunk(digits, trunk)
         return (code, national) if _is_valid(code, national) else None
     for size in (1, 2, 3):
         code = int(digits[:size] or "0")
@@ -120,21 +122,54 @@ def _fast_parse(cleaned: str, digits: str, region: str | None) -> tuple[int, str
             main_region = phonenumbers.region_code_for_country_code(code)
             trunk = _trunk(main_region)
             national = digits[size:]
-            if trunk is None or (trunk and national.startswith(trunk)):
+            if trunk is None or _strip_trunk(national, trunk) is not national:
                 return None  # parse may strip a trunk prefix after the country code
             return (code, national) if _is_valid(code, national) else None
     return None
+
+
+def _strip_trunk(digits: str, trunk: tuple[str, ...]) -> str:
+    """``digits`` without the first trunk prefix it starts with (``digits`` itself if none).
+
+    The first, because ``parse`` matches the alternatives of the prefix pattern in order.
+    A stripped number that is not valid goes to ``parse``, which may keep the prefix.
+    """
+    for prefix in trunk:
+        if digits.startswith(prefix):
+            return digits[len(prefix) :]
+    return digits
 
 
 def _is_valid(code: int, national: str) -> bool:
     """``phonenumbers.is_valid_number`` for a national number without leading zeros."""
     if not 2 <= len(national) <= 17 or national.startswith("0"):
         return False
-    patterns = _type_patterns(code)
-    if patterns is None:  # a code shared by several regions (+1, +7, +44 ...)
+    regions = _region_patterns(code)
+    if regions is None:  # metadata this module does not read: ask the library
         number = PhoneNumber(country_code=code, national_number=int(national))
         return bool(phonenumbers.is_valid_number(number))
-    general, types = patterns
+    if len(regions) == 1:
+        return _has_type(national, regions[0])
+    # A shared code (+1, +44, +7): the number belongs to the first region whose leading
+    # digits it starts with or, for regions without leading digits, whose types it matches.
+    for region in regions:
+        leading = region[0]
+        if leading is not None:
+            if leading.match(national):
+                return _has_type(national, region)
+        elif _has_type(national, region):
+            return True
+    return False
+
+
+_Desc = tuple[frozenset[int], re.Pattern[str]]
+#: a region's leading-digits pattern, general description and type descriptions
+_Region = tuple[re.Pattern[str] | None, _Desc, tuple[_Desc, ...]]
+
+
+def _has_type(national: str, region: _Region) -> bool:
+    """Whether the number is of some type in the region: what ``is_valid_number`` tests."""
+    _leading, general, types = region
     if not _matches(national, general):
         return False
     for desc in types:
@@ -143,36 +178,45 @@ def _is_valid(code: int, national: str) -> bool:
     return False
 
 
-_Desc = tuple[frozenset[int], re.Pattern[str]]
-
-
 def _matches(national: str, desc: _Desc) -> bool:
     lengths, pattern = desc
     return (not lengths or len(national) in lengths) and pattern.fullmatch(national) is not None
 
 
+_TYPE_NAMES = ("mobile", "fixed_line", "toll_free", "premium_rate", "shared_cost", "voip",
+               "personal_number", "pager", "uan", "voicemail")  # fmt: skip
+
+
 @lru_cache(maxsize=512)
-def _type_patterns(code: int) -> tuple[_Desc, tuple[_Desc, ...]] | None:
-    """The patterns ``is_valid_number`` checks, mobile first, for a one-region country code.
+def _region_patterns(code: int) -> tuple[_Region, ...] | None:
+    """The patterns ``is_valid_number`` checks, per region of the code, in the library's order.
 
     ``is_valid_number`` asks which type a number is, trying eleven patterns in a fixed
     order; validity only needs one to match, and most customer numbers are mobile.
+    ``None`` when some region's metadata is missing or lacks a general pattern.
     """
-    regions = phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(code, ())
-    if len(regions) != 1:
+    names = phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(code, ())
+    if not names:
         return None
-    metadata = PhoneMetadata.metadata_for_region_or_calling_code(code, regions[0])
-    if metadata is None:
-        return None
-    names = ("mobile", "fixed_line", "toll_free", "premium_rate", "shared_cost", "voip",
-             "personal_number", "pager", "uan", "voicemail")  # fmt: skip
-    descs = [getattr(metadata, name) for name in names]
-    types = tuple(
-        _desc(desc) for desc in descs if desc is not None and desc.national_number_pattern
-    )
-    if metadata.general_desc is None or not metadata.general_desc.national_number_pattern:
-        return None
-    return _desc(metadata.general_desc), types
+    regions = []
+    for name in names:
+        metadata = (
+            PhoneMetadata.metadata_for_region_or_calling_code(code, name)
+            if len(names) == 1
+            else PhoneMetadata.metadata_for_region(name.upper(), None)
+        )
+        if metadata is None:
+            return None
+        general = metadata.general_desc
+        if general is None or not general.national_number_pattern:
+            return None
+        descs = [getattr(metadata, type_name) for type_name in _TYPE_NAMES]
+        types = tuple(
+            _desc(desc) for desc in descs if desc is not None and desc.national_number_pattern
+        )
+        leading = metadata.leading_digits
+        regions.append((None if leading is None else re.compile(leading), _desc(general), types))
+    return tuple(regions)
 
 
 def _desc(desc: object) -> _Desc:
@@ -181,19 +225,20 @@ def _desc(desc: object) -> _Desc:
 
 
 @lru_cache(maxsize=512)
-def _trunk(region: str) -> str | None:
-    """The region's trunk prefix when it is a plain digit string ("0", "1"), "" for none.
+def _trunk(region: str) -> tuple[str, ...] | None:
+    """The region's trunk prefixes when they are plain digit strings: ("0",), ("0", "180020").
 
-    ``None`` means the prefix is a pattern (carrier codes, transform rules) that only
-    ``parse`` reads correctly.
+    ``()`` for none. ``None`` means the prefix is a pattern (carrier codes, transform rules)
+    that only ``parse`` reads correctly.
     """
     metadata = PhoneMetadata.metadata_for_region(region)
     if metadata is None or metadata.national_prefix_transform_rule is not None:
         return None
     pattern = metadata.national_prefix_for_parsing
     if pattern is None:
-        return ""
-    return pattern if pattern.isdigit() else None
+        return ()
+    prefixes = tuple(pattern.split("|"))
+    return prefixes if all(prefix.isdigit() for prefix in prefixes) else None
 
 
 def _reads_00_as_plus(cleaned: str, region: str | None) -> bool:

@@ -6,16 +6,58 @@ This keeps the dialect's own bind processors, so every value is stored exactly a
 SQLAlchemy would store it and reads back the same, but applies them column by column over
 plain lists and hands the rows straight to the driver: ``executemany`` on SQLite,
 ``COPY … FROM STDIN`` on PostgreSQL. It runs inside the caller's transaction.
+
+Encoding (``RowEncoder``) needs only the dialect, not a connection, so the importer runs
+it in its worker processes and the parent only hands finished rows to the driver.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Table
+from sqlalchemy.engine import Dialect
 
 _Processor = Callable[[Any], Any]
+
+
+class RowEncoder:
+    """Converts rows given as lists of values in ``columns`` order to what the driver takes."""
+
+    def __init__(self, dialect: Dialect, table: Table, columns: Sequence[str]) -> None:
+        self.columns = tuple(columns)
+        self._processors: dict[str, tuple[int, _Processor]] = {}
+        for index, name in enumerate(self.columns):
+            column_type = table.c[name].type.dialect_impl(dialect)
+            process = column_type.bind_processor(dialect)
+            if process is not None:
+                self._processors[name] = (index, process)
+
+    def value(self, column: str, value: Any) -> Any:
+        """One value of ``column`` as the driver receives it (for constants: encode once)."""
+        entry = self._processors.get(column)
+        return value if entry is None or value is None else entry[1](value)
+
+    def encode(self, rows: list[list[Any]], *, skip: Collection[str] = ()) -> None:
+        """Convert ``rows`` in place; ``None`` stays NULL; ``skip`` names columns given encoded."""
+        for name, (index, process) in self._processors.items():
+            if name in skip:
+                continue
+            for row in rows:
+                value = row[index]
+                if value is not None:
+                    row[index] = process(value)
+
+    def encode_nulls(self, row: list[Any]) -> None:
+        """Pass ``None`` values of an encoded row through their processors, in place.
+
+        SQLAlchemy's own ``executemany`` does this, so a ``None`` bound to a JSON column
+        becomes the JSON text ``null``: record updates keep storing what they always did.
+        """
+        for index, process in self._processors.values():
+            if row[index] is None:
+                row[index] = process(None)
 
 
 class BulkInserter:
@@ -26,12 +68,7 @@ class BulkInserter:
         self.connection = connection
         self.table = table
         self.columns = tuple(columns)
-        self._processors: list[tuple[int, _Processor]] = []
-        for index, name in enumerate(self.columns):
-            column_type = table.c[name].type.dialect_impl(dialect)
-            process = column_type.bind_processor(dialect)
-            if process is not None:
-                self._processors.append((index, process))
+        self.encoder = RowEncoder(dialect, table, self.columns)
         self._postgres = dialect.name == "postgresql"
         quoted = [dialect.identifier_preparer.quote(name) for name in self.columns]
         target = f"{dialect.identifier_preparer.format_table(table)} ({', '.join(quoted)})"
@@ -42,13 +79,14 @@ class BulkInserter:
 
     def insert(self, rows: list[list[Any]]) -> None:
         """Store ``rows``; each list is converted in place by the column types."""
+        if rows:
+            self.encoder.encode(rows)
+            self.insert_encoded(rows)
+
+    def insert_encoded(self, rows: Sequence[Sequence[Any]]) -> None:
+        """Store rows already converted by a ``RowEncoder`` for this table and columns."""
         if not rows:
             return
-        for index, process in self._processors:
-            for row in rows:
-                value = row[index]
-                if value is not None:
-                    row[index] = process(value)
         driver = self.connection.connection.driver_connection
         assert driver is not None, "the connection is closed"
         if self._postgres:
