@@ -108,8 +108,15 @@ class Engine:
         self.connection.execute(f"SET temp_directory = '{spill}'")
         self.connection.execute("SET preserve_insertion_order = false")
         self.connection.execute(_CREATE_RECORDS)
-        self.connection.execute("CREATE TABLE IF NOT EXISTS variants (rid BIGINT, v VARCHAR)")
         self.connection.execute("CREATE TABLE IF NOT EXISTS index_state (token VARCHAR)")
+        self.connection.execute("CREATE TABLE IF NOT EXISTS variants (rid BIGINT, v UBIGINT)")
+        kind = self.connection.execute(
+            "SELECT data_type FROM information_schema.columns "
+            "WHERE table_name = 'variants' AND column_name = 'v'"
+        ).fetchone()
+        if kind != ("UBIGINT",):  # an index file from before variants were hashed: rebuilt
+            self.connection.execute("CREATE OR REPLACE TABLE variants (rid BIGINT, v UBIGINT)")
+            self.connection.execute("DELETE FROM index_state")
 
     def close(self) -> None:
         self.connection.close()
