@@ -19,215 +19,70 @@ import argparse
 import collections
 import contextlib
 import hashlib
-import json
-import os
-import platform
-import signal
 import subprocess
 import sys
-import threading
-import time
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-REPO = HERE.parent.parent
+BENCH = HERE.parent
+if str(BENCH) not in sys.path:
+    sys.path.insert(0, str(BENCH))
+
+import harness  # noqa: E402  (bench/ is not a package)
+
 GENERATOR = HERE / "generate.py"
 LIMIT = HERE / "limit.py"
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 TARGET_ROWS_PER_SECOND = 20_000  # into SQLite, at 1M rows
 TARGET_PEAK_MB = 1024  # summed RSS of the importer's process tree
-MB = 1024 * 1024
 ECHO_HEAD, ECHO_TAIL = 4, 3  # lines of kimlik's output shown after each import
 
 
-# --- memory --------------------------------------------------------------------------------
-
-
-def _children_map() -> dict[int, list[int]]:
-    """Parent pid -> child pids, from /proc/*/stat (this kernel has no /proc/*/children)."""
-    children: dict[int, list[int]] = {}
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry.name}/stat", "rb") as stat:
-                data = stat.read()
-        except OSError:  # the process ended between listing and reading
-            continue
-        # "pid (comm) state ppid ...": comm may hold spaces and parentheses
-        fields = data[data.rindex(b")") + 2 :].split(b" ", 2)
-        children.setdefault(int(fields[1]), []).append(int(entry.name))
-    return children
-
-
-def _proc_field(path: str, key: bytes) -> int | None:
-    """A "Key:  123 kB" field of a /proc file in bytes; None once the process has gone."""
-    try:
-        with open(path, "rb") as proc_file:
-            for line in proc_file:
-                if line.startswith(key):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        return None
-    return None  # a zombie has no memory lines
-
-
-def vm_rss(pid: int) -> int | None:
-    """Resident set size: what the targets are defined on. Shared pages count in full."""
-    return _proc_field(f"/proc/{pid}/status", b"VmRSS:")
-
-
-def pss(pid: int) -> int | None:
-    """Proportional set size: shared pages split among sharers (~10 ms per GB to read)."""
-    return _proc_field(f"/proc/{pid}/smaps_rollup", b"Pss:")
-
-
-def tree_total(root: int, read: Callable[[int], int | None]) -> tuple[int, int]:
-    """``read`` summed over ``root`` and all its descendants, and how many processes that was."""
-    children = _children_map()
-    total = processes = 0
-    stack = [root]
-    while stack:
-        pid = stack.pop()
-        value = read(pid)
-        if value is not None:
-            total += value
-            processes += 1
-        stack.extend(children.get(pid, ()))
-    return total, processes
-
-
-class TreeSampler:
-    """Polls a process tree's summed RSS on a thread and keeps the peak.
-
-    Forked pool workers share their parent's pages, which summed RSS counts once per
-    process; summed PSS does not. PSS is dearer to read, so it is sampled about once a
-    second, as a diagnostic beside the RSS figure the targets use.
-    """
-
-    def __init__(self, pid: int, interval: float) -> None:
-        self.pid = pid
-        self.interval = interval
-        self.pss_every = max(1, round(1.0 / interval))
-        self.peak_bytes = 0
-        self.peak_pss_bytes = 0
-        self.peak_processes = 0
-        self.samples = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="rss-sampler", daemon=True)
-
-    def start(self) -> TreeSampler:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    def _run(self) -> None:
-        while True:
-            rss, processes = tree_total(self.pid, vm_rss)
-            self.peak_bytes = max(self.peak_bytes, rss)
-            self.peak_processes = max(self.peak_processes, processes)
-            if self.samples % self.pss_every == 0:
-                self.peak_pss_bytes = max(self.peak_pss_bytes, tree_total(self.pid, pss)[0])
-            self.samples += 1
-            if self._stop.wait(self.interval):
-                return
-
-
-# --- one measured command ------------------------------------------------------------------
-
-
-@dataclass
-class Measurement:
-    """One timed subprocess: what ran, how long, how much memory, how it ended."""
-
-    command: list[str]
-    exit_code: int | None = None
-    seconds: float = 0.0
-    peak_rss_mb: float = 0.0
-    peak_pss_mb: float = 0.0  # sampled ~1/s: a diagnostic, not the target's measure
-    peak_processes: int = 0
-    samples: int = 0
-    timed_out: bool = False
-    stdout_head: list[str] = field(default_factory=list)
-    stdout_tail: list[str] = field(default_factory=list)
-    stderr_tail: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return self.exit_code == 0
-
-
-def tail(path: Path, lines: int) -> list[str]:
-    """The last lines of a log without reading all of it."""
-    if not path.exists():
-        return []
-    with open(path, "rb") as log:
-        log.seek(0, os.SEEK_END)
-        log.seek(max(0, log.tell() - 64 * 1024))
-        text = log.read().decode("utf-8", errors="replace")
-    return text.splitlines()[-lines:]
-
-
-def _kill_group(proc: subprocess.Popen[bytes]) -> None:
-    """End the process group we started for ``proc`` (it leads it), then reap it."""
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()
+# --- measuring (bench/harness.py) ---------------------------------------------------------
 
 
 def measure(
     command: list[str], cwd: Path, log_stem: Path, timeout: float, interval: float
-) -> Measurement:
-    """Run ``command``; wall time from spawn to exit, peak summed RSS of its process tree.
+) -> harness.Measurement:
+    """Run ``command`` and take its wall time and peak summed RSS (see bench/harness.py)."""
+    return harness.measure(command, cwd=cwd, log_stem=log_stem, timeout=timeout, interval=interval)
 
-    Output goes to ``log_stem``.out/.err files, not pipes, so a chatty command can neither
-    block on a full pipe nor grow this process's memory.
+
+def record(result: harness.Measurement, stdout_head: Sequence[str] = ()) -> dict[str, Any]:
+    """A measurement as results.json has it: with ``stdout_head`` before ``stdout_tail``."""
+    fields: dict[str, Any] = {}
+    for key, value in asdict(result).items():
+        if key == "stdout_tail":
+            fields["stdout_head"] = list(stdout_head)
+        fields[key] = value
+    return fields
+
+
+#: This benchmark's names for harness.code_state()'s fields (its results have always used them).
+SRC_NAMES = {"dirty": "src_dirty", "diff_sha256": "src_diff_sha256"}
+
+
+def _src_names(state: Mapping[str, Any]) -> dict[str, Any]:
+    return {SRC_NAMES.get(key, key): value for key, value in state.items()}
+
+
+def code_state() -> dict[str, Any]:
+    """The code under test right now: commit, and a hash of uncommitted changes to src/.
+
+    Taken before every import, not once per run: the importer may change while a long run
+    goes on, and figures must say which code produced them.
     """
-    result = Measurement(command=command)
-    out_path, err_path = log_stem.with_suffix(".out"), log_stem.with_suffix(".err")
-    with open(out_path, "wb") as out, open(err_path, "wb") as err:
-        started = time.perf_counter()
-        try:
-            proc = subprocess.Popen(
-                command,
-                cwd=cwd,
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=err,
-                start_new_session=True,  # its own process group, so a timeout ends all of it
-            )
-        except OSError as exc:
-            err.write(f"could not start {command[0]}: {exc}\n".encode())
-            err.flush()
-            result.stderr_tail = tail(err_path, 20)
-            return result
-        sampler = TreeSampler(proc.pid, interval).start()
-        try:
-            result.exit_code = proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            result.timed_out = True
-            _kill_group(proc)
-        except BaseException:  # Ctrl-C: leave nothing of ours running
-            _kill_group(proc)
-            raise
-        finally:
-            result.seconds = time.perf_counter() - started
-            sampler.stop()
-    result.peak_rss_mb = sampler.peak_bytes / MB
-    result.peak_pss_mb = sampler.peak_pss_bytes / MB
-    result.peak_processes = sampler.peak_processes
-    result.samples = sampler.samples
-    result.stdout_tail = tail(out_path, 20)
-    result.stderr_tail = tail(err_path, 20)
-    return result
+    return _src_names(harness.code_state(("src",)))
+
+
+def environment() -> dict[str, Any]:
+    """Where the figures were measured, so later runs know what they compare with."""
+    return _src_names(harness.environment())
 
 
 # --- databases -----------------------------------------------------------------------------
@@ -372,7 +227,7 @@ def run_kimlik(path: Path, rows: int, kind: str, options: Options) -> dict[str, 
             options.timeout,
             options.interval,
         )
-        outcome["init"] = asdict(init)
+        outcome["init"] = record(init)
         if not init.ok:
             _report_failure("kimlik init", init)
             return outcome
@@ -383,14 +238,15 @@ def run_kimlik(path: Path, rows: int, kind: str, options: Options) -> dict[str, 
         result = measure(
             command, options.workdir, logs / f"{name}-{kind}", options.timeout, options.interval
         )
+        head: list[str] = []
         if result.ok:
-            _echo(result, logs / f"{name}-{kind}.out")
+            head = _echo(logs / f"{name}-{kind}.out")
             _report_timing("kimlik", rows, result)
             outcome["status"] = "ok"
             outcome["database_bytes"] = db.size_bytes()
         else:
             _report_failure("kimlik import", result)
-        outcome["import"] = asdict(result)
+        outcome["import"] = record(result, head)
     return outcome
 
 
@@ -408,7 +264,7 @@ def run_limit(path: Path, rows: int, kind: str, options: Options) -> dict[str, A
             options.timeout,
             options.interval,
         )
-        outcome["run"] = asdict(result)
+        outcome["run"] = record(result)
         if not result.ok:
             _report_failure("limit", result)
             return outcome
@@ -434,8 +290,11 @@ def guarded(
         return {"status": "error", "error": message}
 
 
-def _echo(result: Measurement, out_path: Path) -> None:
-    """Show the command's first lines (its counts) and last lines, parsing neither."""
+def _echo(out_path: Path) -> list[str]:
+    """Show the command's first lines (its counts) and last lines, parsing neither.
+
+    Returns the first lines, which results.json keeps as ``stdout_head``.
+    """
     head: list[str] = []
     last: collections.deque[str] = collections.deque(maxlen=ECHO_TAIL)
     total = 0
@@ -445,21 +304,21 @@ def _echo(result: Measurement, out_path: Path) -> None:
                 head.append(line.rstrip("\n"))
             else:
                 last.append(line.rstrip("\n"))
-    result.stdout_head = head
     skipped = total - len(head) - len(last)
     shown = [*head, *([f"... ({skipped} lines)"] if skipped else []), *last]
     for line in shown:
         print(f"    | {line}", flush=True)
+    return head
 
 
-def _report_failure(what: str, result: Measurement) -> None:
+def _report_failure(what: str, result: harness.Measurement) -> None:
     reason = "timed out" if result.timed_out else f"exit status {result.exit_code}"
     print(f"  {what} failed ({reason}); last lines of its stderr:", flush=True)
     for line in result.stderr_tail or ["(empty)"]:
         print(f"    ! {line}", flush=True)
 
 
-def _report_timing(what: str, rows: int, result: Measurement) -> None:
+def _report_timing(what: str, rows: int, result: harness.Measurement) -> None:
     print(
         f"  {what}: {result.seconds:.1f} s, {rows / result.seconds:,.0f} rows/s, "
         f"peak {result.peak_rss_mb:,.0f} MB RSS over {result.peak_processes} process(es) "
@@ -537,54 +396,8 @@ def table(cases: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def _git(*args: str) -> str | None:
-    try:
-        done = subprocess.run(
-            ["git", "-C", str(REPO), *args], capture_output=True, text=True, check=True
-        )
-    except (OSError, subprocess.CalledProcessError):
-        return None
-    return done.stdout.strip()
-
-
-def code_state() -> dict[str, Any]:
-    """The code under test right now: commit, and a hash of uncommitted changes to src/.
-
-    Taken before every import, not once per run: the importer may change while a long run
-    goes on, and figures must say which code produced them.
-    """
-    status = _git("status", "--porcelain", "--", "src")
-    diff = _git("diff", "HEAD", "--", "src")
-    return {
-        "git_commit": _git("rev-parse", "HEAD"),
-        "src_dirty": bool(status) if status is not None else None,
-        "src_diff_sha256": hashlib.sha256(diff.encode()).hexdigest()[:16] if diff else None,
-    }
-
-
-def environment() -> dict[str, Any]:
-    """Where the figures were measured, so later runs know what they compare with."""
-    memory = None
-    try:
-        with open("/proc/meminfo") as meminfo:
-            memory = int(meminfo.readline().split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    return {
-        **code_state(),
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "cpus": os.cpu_count(),
-        "memory_bytes": memory,
-    }
-
-
 def write_results(options: Options, report: dict[str, Any]) -> Path:
-    path = options.workdir / "results.json"
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
-    return path
+    return harness.write_json(options.workdir / "results.json", report)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -650,8 +463,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     report["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
     results = write_results(options, report)
-    with open(options.workdir / "results-history.jsonl", "a", encoding="utf-8") as history:
-        history.write(json.dumps(report, ensure_ascii=False) + "\n")
+    harness.append_history(options.workdir / "results-history.jsonl", report)
     print()
     print(table(report["cases"]))
     print(f"\nresults: {results}")
