@@ -205,7 +205,8 @@ def _changed_records(
     people = _with_identifiers(repo.load_people(connection), settings)
     stored = {} if request.full else repo.load_features(connection)
     features, fresh = _features(people, stored)
-    matcher.load_features(features)
+    del stored
+    matcher.load_features({**values, "rid": rid} for rid, values in features)  # one at a time
     everyone = {int(p["rid"]) for p in people}
     if not incremental:
         return everyone, people, fresh
@@ -252,7 +253,7 @@ _COLUMNS = frozenset(FEATURE_COLUMNS)
 
 def _features(
     people: list[dict[str, Any]], stored: dict[int, tuple[int, dict[str, Any]]]
-) -> tuple[list[dict[str, Any]], list[tuple[int, int, dict[str, Any]]]]:
+) -> tuple[list[tuple[int, dict[str, Any]]], Fresh]:
     """Every record's features (stored ones reused) and the freshly computed ones."""
     everything, fresh = [], []
     for person in people:
@@ -264,7 +265,7 @@ def _features(
         else:
             values = match_features(person)
             fresh.append((rid, version, values))
-        everything.append({**values, "rid": rid})
+        everything.append((rid, values))
     return everything, fresh
 
 

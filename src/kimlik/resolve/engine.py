@@ -53,7 +53,12 @@ _CREATE_RECORDS = (
 
 
 def _table(features: Iterable[Mapping[str, Any]]) -> pa.Table:
-    return pa.Table.from_pylist(list(features), schema=SCHEMA)
+    """Column by column: a million rows as a list of dicts first would double the memory."""
+    columns: dict[str, list[Any]] = {name: [] for name in SCHEMA.names}
+    for row in features:
+        for name, values in columns.items():
+            values.append(row.get(name))
+    return pa.table({name: pa.array(columns[name], SCHEMA.field(name).type) for name in columns})
 
 
 @dataclass(frozen=True, slots=True)
