@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from sqlalchemy import Engine, func, select
@@ -53,6 +54,10 @@ def test_demo_sample_accounts_for_every_row_and_reimport_changes_nothing(
     assert counts["people"] > 500 and counts["orders"] > 300 and counts["interactions"] > 100
     assert counts["feedback"] > 50 and counts["consents"] > 50
     assert "resolve run 1: full" in first.output
+    # It ends with one customer's single view: several apps' records in one profile.
+    view = first.output.split("One customer's single view", 1)[1]
+    assert "golden record" in view and "timeline" in view
+    assert int(re.search(r"(\d+) source record\(s\)", view)[1]) >= 3  # type: ignore[index]
     second = kimlik(database_url, "demo")
     assert second.exit_code == 0
     rows = _count_rows(second.output)

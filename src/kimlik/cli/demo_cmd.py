@@ -17,11 +17,14 @@ import typer
 from kimlik.cli.app import state
 from kimlik.cli.errors import reported
 from kimlik.cli.import_cmd import render_result
+from kimlik.cli.profiles_cmd import render_profile
 from kimlik.cli.quality_cmd import render_report
 from kimlik.cli.resolve_cmd import engine_settings
 from kimlik.cli.resolve_cmd import render_result as render_resolve
 from kimlik.identity.service import resolve
 from kimlik.ingest.service import ImportRequest, import_file
+from kimlik.profiles.repository import largest_profile
+from kimlik.profiles.service import get_profile
 from kimlik.quality.service import build_report
 from kimlik.store.engine import describe
 from kimlik.store.migrate import upgrade
@@ -43,7 +46,7 @@ def register(app: typer.Typer) -> None:
 
 
 def demo(ctx: typer.Context) -> None:
-    """Create the schema, import the bundled multi-source sample, and report on its quality."""
+    """Import the bundled multi-source sample, report on its quality, resolve it into profiles."""
     cli = state(ctx)
     data = demo_data_dir()
     with reported(cli.err):
@@ -57,9 +60,14 @@ def demo(ctx: typer.Context) -> None:
         cli.console.print()
         resolved = resolve(cli.engine, engine_settings(cli.settings))
         render_resolve(cli.console, resolved)
+        with cli.engine.connect() as connection:
+            showcase = largest_profile(connection)
+        if showcase is not None:
+            cli.console.print("\n[bold]One customer's single view[/] (the most records):")
+            render_profile(cli.console, get_profile(cli.engine, str(showcase)))
     cli.console.print(
-        "\nNext: `kimlik profiles show salihdogan@hotmail.com` for one customer's single view, "
-        "`kimlik review list` for the pairs the model was unsure about, "
+        f"\nNext: `kimlik profiles show {showcase}` shows that view again, "
+        "`kimlik review list` the pairs the model was unsure about, "
         "`kimlik export profiles --output profiles.csv`. "
         "Run `kimlik demo` again: every file is unchanged and the resolve run is incremental."
     )

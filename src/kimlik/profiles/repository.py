@@ -51,6 +51,18 @@ def profile_state(connection: Connection, profile_id: int) -> tuple[str, int | N
     return str(row.status), None if row.merged_into is None else int(row.merged_into)
 
 
+def largest_profile(connection: Connection) -> int | None:
+    """The active profile gathered from the most records (the lowest id on a tie)."""
+    statement = (
+        select(profiles.c.id)
+        .where(profiles.c.status == "active")
+        .order_by(profiles.c.record_count.desc(), profiles.c.id)
+        .limit(1)
+    )
+    found = connection.execute(statement).scalar()
+    return None if found is None else int(found)
+
+
 def profiles_by_identity(connection: Connection, kind: str, value: str) -> list[int]:
     """Profiles holding identity ``kind`` = ``value`` (retired ones included)."""
     statement = select(profile_identities.c.profile_id).where(
