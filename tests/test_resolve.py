@@ -101,6 +101,9 @@ def test_incremental_run_gives_the_clusters_of_a_full_run(
 ) -> None:
     # The match index file on every database (a server database keeps none by default).
     monkeypatch.setenv("KIMLIK_RESOLVE_INDEX", str(tmp_path / "match.duckdb"))
+    # Small batches and slices, so reading and writing in pieces is what is tested.
+    monkeypatch.setattr("kimlik.identity.service._BATCH", 37)
+    monkeypatch.setattr("kimlik.identity.writer._SLICE", 11)
     import_demo(database_url, {"crm_contacts.csv", "webshop_customers.jsonl"})
     kimlik(database_url, "resolve")
     import_demo(database_url, {"support_customers.csv", "newsletter_subscribers.csv"})
@@ -116,6 +119,10 @@ def test_incremental_run_gives_the_clusters_of_a_full_run(
         ).all()
     assert joins and all(ids and evidence.get("links") for ids, evidence in joins)
     kimlik(database_url, "resolve", "--full")
+    assert partition(clusters(engine)) == incremental
+    monkeypatch.setattr("kimlik.identity.service._BATCH", 20_000)
+    monkeypatch.setattr("kimlik.identity.writer._SLICE", 20_000)
+    kimlik(database_url, "resolve", "--full")  # in one piece: the same profiles
     assert partition(clusters(engine)) == incremental
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from kimlik.jsonable import jsonable
@@ -36,7 +36,7 @@ _NOT_ATTRIBUTES = frozenset(
 
 def profile_values(
     records: Iterable[int],
-    people: dict[int, dict[str, Any]],
+    people: Mapping[int, dict[str, Any]],
     rules: SurvivorshipRules,
     now: dt.datetime,
     run_id: int | None,
@@ -58,7 +58,7 @@ def profile_values(
 
 
 def identities(
-    records: Iterable[int], people: dict[int, dict[str, Any]]
+    records: Iterable[int], people: Mapping[int, dict[str, Any]]
 ) -> list[tuple[str, str, int]]:
     """(kind, value, records carrying it): emails by matching key, phones, source ids."""
     counts: Counter[tuple[str, str]] = Counter()

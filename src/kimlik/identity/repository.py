@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, func, insert, or_, select, update
@@ -30,8 +30,15 @@ PERSON_COLUMNS = (
 )  # fmt: skip
 
 
-def load_people(connection: Connection, rids: Iterable[int] | None = None) -> list[dict[str, Any]]:
-    """Person records (all, or ``rids``) with their source, ids and canonical attributes."""
+def load_people(
+    connection: Connection,
+    rids: Iterable[int] | None = None,
+    *,
+    after: int | None = None,
+    limit: int | None = None,
+) -> list[dict[str, Any]]:
+    """Person records (all, ``rids``, or ``limit`` past id ``after``) with their source, ids
+    and canonical attributes."""
     columns = [source_records.c[name] for name in PERSON_COLUMNS]
     statement = (
         select(
@@ -47,6 +54,10 @@ def load_people(connection: Connection, rids: Iterable[int] | None = None) -> li
         .join(sources, sources.c.id == source_records.c.source_id)
         .order_by(source_records.c.id)
     )
+    if after is not None:
+        statement = statement.where(source_records.c.id > after)
+    if limit is not None:
+        statement = statement.limit(limit)
     if rids is None:
         return [dict(row) for row in connection.execute(statement).mappings()]
     found: list[dict[str, Any]] = []
@@ -106,12 +117,32 @@ def last_run_token(connection: Connection) -> str | None:
     return str(token) if token else None
 
 
-def load_features(connection: Connection) -> dict[int, tuple[int, dict[str, Any]]]:
-    """record id -> (version, stored match features)."""
-    rows: Any = connection.execute(
-        select(match_features.c.rid, match_features.c.record_version, match_features.c.features)
+def load_features(
+    connection: Connection, rids: Iterable[int] | None = None
+) -> dict[int, tuple[int, dict[str, Any]]]:
+    """record id -> (version, stored match features); all, or those of ``rids``."""
+    statement = select(
+        match_features.c.rid, match_features.c.record_version, match_features.c.features
     )
-    return {int(rid): (int(version), dict(features)) for rid, version, features in rows}
+    groups = [None] if rids is None else list(chunks(sorted(set(rids))))
+    found: dict[int, tuple[int, dict[str, Any]]] = {}
+    for chunk in groups:
+        query = statement if chunk is None else statement.where(match_features.c.rid.in_(chunk))
+        rows: Any = connection.execute(query)
+        found.update((int(rid), (int(version), dict(values))) for rid, version, values in rows)
+    return found
+
+
+def people_batches(connection: Connection, size: int) -> Iterator[list[dict[str, Any]]]:
+    """Every person record, ``size`` at a time in id order (no cursor stays open, so the
+    caller may write between batches)."""
+    last = 0
+    while True:
+        batch = load_people(connection, after=last, limit=size)
+        if not batch:
+            return
+        yield batch
+        last = int(batch[-1]["rid"])
 
 
 def save_features(connection: Connection, rows: Sequence[tuple[int, int, dict[str, Any]]]) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -151,15 +151,16 @@ def _run(
     repo.save_features(connection, fresh)
 
     known = {int(p["rid"]): p for p in people}
-    missing = set(persons) - set(known)
-    if missing:
-        known.update(
-            (int(p["rid"]), p)
-            for p in _with_identifiers(repo.load_people(connection, missing), settings)
-        )
+
+    def read_people(rids: list[int]) -> dict[int, dict[str, Any]]:
+        found = {rid: known[rid] for rid in rids if rid in known}
+        missing = [rid for rid in rids if rid not in known]
+        found.update((int(p["rid"]), p) for p in repo.load_people(connection, missing))
+        return found
+
     evidence = scored.evidence if scored else {}
     labels = level_labels(model)
-    writer = ProfileWriter(connection, known, members, rules, run_id, actor, started)
+    writer = ProfileWriter(connection, read_people, members, rules, run_id, actor, started)
     writer.joined_by_person = {rid for pair in must for rid in pair}
     writer.write(clustering, probes, evidence, labels, full=not incremental)
     result.created, result.merged, result.split = writer.created, writer.merged, writer.split
@@ -202,17 +203,35 @@ def _changed_records(
         fresh = [(int(p["rid"]), int(p["version"]), match_features(p)) for p in people]
         matcher.upsert_features({**values, "rid": rid} for rid, _, values in fresh)
         return {int(p["rid"]) for p in people}, people, fresh
-    people = _with_identifiers(repo.load_people(connection), settings)
-    stored = {} if request.full else repo.load_features(connection)
-    features, fresh = _features(people, stored)
-    del stored
-    matcher.load_features({**values, "rid": rid} for rid, values in features)  # one at a time
-    everyone = {int(p["rid"]) for p in people}
+    versions: dict[int, int] = {}
+    matcher.load_features(_all_features(connection, request, versions))
+    everyone = set(versions)
     if not incremental:
-        return everyone, people, fresh
+        return everyone, [], []
     members = repo.load_members(connection)
-    changed = {rid for p in people if members.get(rid := int(p["rid"]), (0, -1))[1] != p["version"]}
-    return changed | (set(request.recheck) & everyone), people, fresh
+    changed = {rid for rid, version in versions.items() if members.get(rid, (0, -1))[1] != version}
+    return changed | (set(request.recheck) & everyone), [], []
+
+
+def _all_features(
+    connection: Connection, request: _Request, versions: dict[int, int]
+) -> Iterator[dict[str, Any]]:
+    """Every record's features, a batch of records at a time (a million person rows at
+    once would not fit the memory a run may use); fresh ones are stored as they come, and
+    ``versions`` fills with each record's version."""
+    for batch in repo.people_batches(connection, _BATCH):
+        people = _with_identifiers(batch, request.settings)
+        rids = [int(p["rid"]) for p in people]
+        stored = {} if request.full else repo.load_features(connection, rids)
+        features, fresh = _features(people, stored)
+        repo.save_features(connection, fresh)
+        versions.update((int(p["rid"]), int(p["version"])) for p in people)
+        for rid, values in features:
+            yield {**values, "rid": rid}
+
+
+#: Person records read per batch when every record's features are needed.
+_BATCH = 20_000
 
 
 def _records_in_play(

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection
@@ -19,6 +20,21 @@ from kimlik.identity import repository as repo
 from kimlik.profiles.rules import SurvivorshipRules
 from kimlik.resolve.cluster import Clustering, ScoredPair
 
+#: Clusters written per slice: bounds the person rows held at once.
+_SLICE = 20_000
+
+
+@dataclass(slots=True)
+class _Context:
+    """What every slice of a run's clusters needs to build its rows."""
+
+    links_in: dict[int, list[ScoredPair]]
+    cluster_of: dict[int, int]
+    evidence: dict[tuple[int, int], dict[str, int]]
+    labels: dict[str, dict[int, str]]
+    #: profiles kept by some cluster, then every profile counted as merged
+    absorbed: set[int]
+
 
 class ProfileWriter:
     """Turns clusters into profiles: stable ids, golden records, identities, ledger."""
@@ -26,7 +42,7 @@ class ProfileWriter:
     def __init__(
         self,
         connection: Connection,
-        people: dict[int, dict[str, Any]],
+        people: Callable[[list[int]], Mapping[int, dict[str, Any]]],
         members: dict[int, tuple[int, int]],
         rules: SurvivorshipRules,
         run_id: int,
@@ -34,6 +50,7 @@ class ProfileWriter:
         now: dt.datetime,
     ) -> None:
         self.connection = connection
+        #: reads the person rows of some records (the writer asks a slice at a time)
         self.people = people
         self.previous = {rid: member[0] for rid, member in members.items()}
         self.rules = rules
@@ -69,24 +86,49 @@ class ProfileWriter:
         touched.sort(
             key=lambda records: (min(self._previous_ids(records), default=1 << 62), -len(records))
         )
+        # Which cluster keeps which profile is decided for all clusters first; rows are then
+        # built and written a slice at a time, reading only that slice's records, so a full
+        # run over a million records never holds them all.
         claimed: set[int] = set()
-        ledger: list[dict[str, Any]] = []
-        member_rows: list[tuple[int, int, int, str, float | None]] = []
-        identity_rows: list[tuple[int, str, str, int]] = []
-        weight_of = _link_weights(clustering.links)
-        # First decide which cluster keeps which profile and build the rows; then write
-        # them in batches (one statement per profile was most of a full run's time).
         kept: list[int | None] = []
-        built: list[tuple[dict[str, Any], dict[str, Any]]] = []
         for records in touched:
-            previous = sorted(self._previous_ids(records))
-            keep = next((pid for pid in previous if pid not in claimed), None)
+            keep = next((p for p in sorted(self._previous_ids(records)) if p not in claimed), None)
             if keep is not None:
                 claimed.add(keep)
             kept.append(keep)
-            values = golden.profile_values(records, self.people, self.rules, self.now, self.run_id)
+        context = _Context(links_in, clustering.cluster_of, evidence, labels, claimed)
+        weight_of = _link_weights(clustering.links)
+        profile_ids: list[int] = []
+        for start in range(0, len(touched), _SLICE):
+            profile_ids.extend(
+                self._write_slice(
+                    touched[start : start + _SLICE],
+                    kept[start : start + _SLICE],
+                    context,
+                    weight_of,
+                )
+            )
+        retired = self._retired(touched, profile_ids)
+        repo.retire_profiles(self.connection, retired, self.now)
+        splits: list[dict[str, Any]] = []
+        self._count_splits(touched, splits)
+        repo.write_ledger(self.connection, splits)
+
+    def _write_slice(
+        self,
+        touched: list[list[int]],
+        kept: list[int | None],
+        context: _Context,
+        weight_of: dict[int, float],
+    ) -> list[int]:
+        people = self.people([rid for records in touched for rid in records])
+        built = []
+        for records in touched:
+            values = golden.profile_values(records, people, self.rules, self.now, self.run_id)
             links = _cluster_links(
-                links_in.get(clustering.cluster_of[records[0]], []), evidence, labels
+                context.links_in.get(context.cluster_of[records[0]], []),
+                context.evidence,
+                context.labels,
             )
             built.append((values, links))
         new_ids = iter(
@@ -103,8 +145,10 @@ class ProfileWriter:
             self.connection,
             [(k, values) for (values, _), k in zip(built, kept, strict=True) if k is not None],
         )
+        ledger: list[dict[str, Any]] = []
+        member_rows: list[tuple[int, int, int, str, float | None]] = []
+        identity_rows: list[tuple[int, str, str, int]] = []
         profile_ids: list[int] = []
-        absorbed_by: set[int] = set(claimed)
         for records, keep, (_, links) in zip(touched, kept, built, strict=True):
             if keep is None:
                 keep = next(new_ids)
@@ -116,8 +160,8 @@ class ProfileWriter:
                     self.joined += 1
                     ledger.append(self._entry("join", keep, None, joined, links))
             for absorbed in sorted(self._previous_ids(records)):
-                if absorbed != keep and absorbed not in absorbed_by:
-                    absorbed_by.add(absorbed)
+                if absorbed != keep and absorbed not in context.absorbed:
+                    context.absorbed.add(absorbed)
                     self.merged += 1
                     ledger.append(self._entry("merge", keep, absorbed, records, links))
             profile_ids.append(keep)
@@ -130,17 +174,15 @@ class ProfileWriter:
                     else "model"
                 )
                 member_rows.append(
-                    (rid, keep, int(self.people[rid]["version"]), linked_by, weight_of.get(rid))
+                    (rid, keep, int(people[rid]["version"]), linked_by, weight_of.get(rid))
                 )
             identity_rows.extend(
-                (keep, *identity) for identity in golden.identities(records, self.people)
+                (keep, *identity) for identity in golden.identities(records, people)
             )
-        retired = self._retired(touched, profile_ids)
-        repo.retire_profiles(self.connection, retired, self.now)
-        self._count_splits(touched, ledger)
         repo.replace_members(self.connection, member_rows, self.now)
         repo.replace_identities(self.connection, profile_ids, identity_rows)
         repo.write_ledger(self.connection, ledger)
+        return profile_ids
 
     def _previous_ids(self, records: Iterable[int]) -> set[int]:
         return {self.previous[rid] for rid in records if rid in self.previous}
