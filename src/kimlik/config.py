@@ -52,7 +52,7 @@ class Settings(BaseSettings):
         description="Pairs between this weight and the link weight go to the review queue.",
     )
     resolve_max_block: int = Field(
-        default=200,
+        default=60,
         ge=2,
         description="Blocking values shared by more records than this are skipped (crowds).",
     )

@@ -67,7 +67,7 @@ class EngineSettings:
 
     link_weight: float = 3.0
     review_weight: float = -2.0
-    max_block: int = 200
+    max_block: int = 60
     #: below this many records the shipped model is used: EM on a handful says nothing
     min_training_records: int = 1000
     training_max_pairs: float = 1_000_000
