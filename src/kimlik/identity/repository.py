@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, Select, bindparam, delete, func, insert, or_, select, update
 
 from kimlik.store.bulk import BulkInserter
 from kimlik.store.tables import (
@@ -28,6 +28,18 @@ PERSON_COLUMNS = (
     "region", "postal_code", "country", "company", "job_title", "industry", "gender",
     "marital_status", "education", "annual_income", "signed_up_at",
 )  # fmt: skip
+
+
+def _rows(
+    connection: Connection, statement: Select[Any], column: Any, ids: Iterable[int] | None
+) -> Iterator[Any]:
+    """The rows of ``statement``: all (``ids`` None), or those whose ``column`` is in
+    ``ids``, asked for in chunks that stay under SQLite's bound-parameter cap."""
+    if ids is None:
+        yield from connection.execute(statement)
+        return
+    for chunk in chunks(sorted(set(ids))):
+        yield from connection.execute(statement.where(column.in_(chunk)))
 
 
 def load_people(
@@ -58,13 +70,7 @@ def load_people(
         statement = statement.where(source_records.c.id > after)
     if limit is not None:
         statement = statement.limit(limit)
-    if rids is None:
-        return [dict(row) for row in connection.execute(statement).mappings()]
-    found: list[dict[str, Any]] = []
-    for chunk in chunks(sorted(set(rids))):
-        rows = connection.execute(statement.where(source_records.c.id.in_(chunk))).mappings()
-        found.extend(dict(row) for row in rows)
-    return found
+    return [dict(row._mapping) for row in _rows(connection, statement, source_records.c.id, rids)]
 
 
 def load_members(
@@ -74,15 +80,8 @@ def load_members(
     statement = select(
         profile_members.c.rid, profile_members.c.profile_id, profile_members.c.record_version
     )
-    groups = [None] if profile_ids is None else list(chunks(sorted(set(profile_ids))))
-    found: dict[int, tuple[int, int]] = {}
-    for chunk in groups:
-        query = (
-            statement if chunk is None else statement.where(profile_members.c.profile_id.in_(chunk))
-        )
-        rows: Any = connection.execute(query)
-        found.update((int(rid), (int(profile), int(version))) for rid, profile, version in rows)
-    return found
+    rows = _rows(connection, statement, profile_members.c.profile_id, profile_ids)
+    return {int(rid): (int(profile), int(version)) for rid, profile, version in rows}
 
 
 def person_count(connection: Connection) -> int:
@@ -124,13 +123,8 @@ def load_features(
     statement = select(
         match_features.c.rid, match_features.c.record_version, match_features.c.features
     )
-    groups = [None] if rids is None else list(chunks(sorted(set(rids))))
-    found: dict[int, tuple[int, dict[str, Any]]] = {}
-    for chunk in groups:
-        query = statement if chunk is None else statement.where(match_features.c.rid.in_(chunk))
-        rows: Any = connection.execute(query)
-        found.update((int(rid), (int(version), dict(values))) for rid, version, values in rows)
-    return found
+    rows = _rows(connection, statement, match_features.c.rid, rids)
+    return {int(rid): (int(version), dict(values)) for rid, version, values in rows}
 
 
 def people_batches(connection: Connection, size: int) -> Iterator[list[dict[str, Any]]]:
@@ -192,11 +186,6 @@ def decisions(connection: Connection) -> tuple[list[tuple[int, int]], list[tuple
     return must, cannot
 
 
-def insert_profile(connection: Connection, values: dict[str, Any]) -> int:
-    statement = profiles.insert().values(**values).returning(profiles.c.id)
-    return int(connection.execute(statement).scalar_one())
-
-
 def insert_profiles(connection: Connection, rows: Sequence[dict[str, Any]]) -> list[int]:
     """Insert profiles in one statement batch; their ids, in the order of ``rows``."""
     if not rows:
@@ -204,10 +193,6 @@ def insert_profiles(connection: Connection, rows: Sequence[dict[str, Any]]) -> l
     statement = profiles.insert().returning(profiles.c.id, sort_by_parameter_order=True)
     ids: Any = connection.execute(statement, list(rows)).scalars()
     return [int(pid) for pid in ids]
-
-
-def update_profile(connection: Connection, profile_id: int, values: dict[str, Any]) -> None:
-    connection.execute(update(profiles).where(profiles.c.id == profile_id).values(**values))
 
 
 def update_profiles(connection: Connection, rows: Sequence[tuple[int, dict[str, Any]]]) -> None:
@@ -328,12 +313,6 @@ def members_of(connection: Connection, profile_ids: Iterable[int]) -> list[int]:
 
 def profiles_of(connection: Connection, rids: Iterable[int]) -> dict[int, int]:
     """Record -> its current profile (unresolved records are left out)."""
-    found: dict[int, int] = {}
-    for chunk in chunks(sorted(set(rids))):
-        rows: Any = connection.execute(
-            select(profile_members.c.rid, profile_members.c.profile_id).where(
-                profile_members.c.rid.in_(chunk)
-            )
-        )
-        found.update((int(rid), int(profile)) for rid, profile in rows)
-    return found
+    statement = select(profile_members.c.rid, profile_members.c.profile_id)
+    rows = _rows(connection, statement, profile_members.c.rid, rids)
+    return {int(rid): int(profile) for rid, profile in rows}

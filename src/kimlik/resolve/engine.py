@@ -171,13 +171,6 @@ class Engine:
         self.connection.execute(f"INSERT INTO variants {scoring.typo_variants_sql('incoming')}")
         self.connection.unregister("incoming")
 
-    def remove(self, rids: Iterable[int]) -> None:
-        """Forget records that left the store."""
-        self._register_ids("gone", rids)
-        for table in ("records", "variants"):
-            self.connection.execute(f"DELETE FROM {table} WHERE rid IN (SELECT rid FROM gone)")
-        self.connection.unregister("gone")
-
     def mark(self, token: str | None) -> None:
         """Record which store state the index reflects (``None``: unknown, being changed)."""
         self.connection.execute("DELETE FROM index_state")
@@ -188,9 +181,6 @@ class Engine:
         """The store state the index reflects, if known."""
         row = self.connection.execute("SELECT token FROM index_state").fetchone()
         return str(row[0]) if row else None
-
-    def rids(self) -> set[int]:
-        return {int(r) for (r,) in self.connection.execute("SELECT rid FROM records").fetchall()}
 
     def _register_ids(self, name: str, rids: Iterable[int]) -> None:
         ids = pa.table({"rid": pa.array(sorted(set(rids)), pa.int64())})
@@ -276,8 +266,3 @@ class Engine:
             "SELECT rid_l FROM pairs UNION SELECT rid_r FROM pairs"
         ).fetchall()
         return {int(r) for (r,) in rows}
-
-    def pair_list(self) -> list[tuple[int, int]]:
-        """The candidate pairs, for measuring blocking recall."""
-        rows = self.connection.execute("SELECT rid_l, rid_r FROM pairs").fetchall()
-        return [(int(a), int(b)) for a, b in rows]

@@ -114,7 +114,7 @@ def match_features(record: Mapping[str, Any]) -> dict[str, Any]:
     local, _, domain = email_key.rpartition("@") if email_key else (None, None, None)
     if last is None:
         last = surname_from_email(local, first)
-    letters = "".join(ch for ch in local if ch.isalpha()) or None if local else None
+    letters = "".join(ch for ch in local or "" if ch.isalpha()) or None
     phone = _text(record.get("phone"))
     if phone is not None and is_placeholder_phone(phone):
         phone = None
