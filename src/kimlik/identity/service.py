@@ -114,7 +114,7 @@ def _run(
     index_is_current = incremental and last_token is not None and matcher.marked() == last_token
     matcher.mark(None)  # changing it: unknown state until this run commits
 
-    probes, people, fresh = _changed_records(
+    probes, people = _changed_records(
         connection, matcher, request, incremental=incremental, index_is_current=index_is_current
     )
     result.processed = len(probes)
@@ -148,8 +148,6 @@ def _run(
         start=start,
     )
     result.links, result.refused_links = len(clustering.links), len(clustering.refused)
-    repo.save_features(connection, fresh)
-
     known = {int(p["rid"]): p for p in people}
 
     def read_people(rids: list[int]) -> dict[int, dict[str, Any]]:
@@ -190,8 +188,9 @@ def _changed_records(
     *,
     incremental: bool,
     index_is_current: bool,
-) -> tuple[set[int], list[dict[str, Any]], Fresh]:
-    """The records to look at (probes), the person rows read, and the features computed.
+) -> tuple[set[int], list[dict[str, Any]]]:
+    """The records to look at (probes) and the person rows read; features computed on the
+    way are stored in the store and in the match index.
 
     With a current match index only the changed records are read; otherwise every record
     is, and the index is rebuilt from them (reusing the features stored in the store).
@@ -201,16 +200,17 @@ def _changed_records(
         probes = repo.changed_records(connection) | set(request.recheck)
         people = _with_identifiers(repo.load_people(connection, probes), settings)
         fresh = [(int(p["rid"]), int(p["version"]), match_features(p)) for p in people]
+        repo.save_features(connection, fresh)
         matcher.upsert_features({**values, "rid": rid} for rid, _, values in fresh)
-        return {int(p["rid"]) for p in people}, people, fresh
+        return {int(p["rid"]) for p in people}, people
     versions: dict[int, int] = {}
     matcher.load_features(_all_features(connection, request, versions))
     everyone = set(versions)
     if not incremental:
-        return everyone, [], []
+        return everyone, []
     members = repo.load_members(connection)
     changed = {rid for rid, version in versions.items() if members.get(rid, (0, -1))[1] != version}
-    return changed | (set(request.recheck) & everyone), [], []
+    return changed | (set(request.recheck) & everyone), []
 
 
 def _all_features(
