@@ -13,6 +13,7 @@ import importlib
 import importlib.util
 import itertools
 import json
+import random
 import re
 import sqlite3
 import subprocess
@@ -126,6 +127,26 @@ def test_same_seed_same_bytes(tmp_path: Path) -> None:
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
     truth = (tmp_path / "a" / "truth.csv").read_bytes()
     assert truth != (tmp_path / "other" / "truth.csv").read_bytes()
+
+
+def test_no_two_people_share_a_mailbox(data: Any) -> None:
+    """Gmail delivers ``ali.demir`` and ``alidemir+shop`` to one mailbox: one person's.
+
+    Only a household's family address is shared, on purpose (a hard negative).
+    """
+    population = bench("population")
+    owners: defaultdict[str, set[str]] = defaultdict(set)
+    for person in data.population:
+        for address in (person.email, person.work_email):
+            if address:
+                owners[population.mailbox(address)].add(person.person_id)
+    assert population.mailbox("Ali.Demir+shop@gmail.com") == "alidemir@gmail.com"
+    assert population.mailbox("ali.demir@hotmail.com") == "ali.demir@hotmail.com"
+    builder = population.PopulationBuilder(random.Random(1))
+    assert builder._unique_email("ali.demir", "gmail.com") == "ali.demir@gmail.com"
+    assert builder._unique_email("alidemir", "gmail.com") == "alidemir2@gmail.com"
+    assert builder._unique_email("alidemir", "hotmail.com") == "alidemir@hotmail.com"
+    assert all(len(persons) == 1 for persons in owners.values())
 
 
 def test_truth_covers_every_people_record(data: Any) -> None:

@@ -75,6 +75,18 @@ class Person:
     twin_of: str | None = None
 
 
+GMAIL_DOMAINS = frozenset({"gmail.com", "googlemail.com"})
+
+
+def mailbox(address: str) -> str:
+    """The mailbox an address delivers to: case, a ``+tag`` and (at Gmail) dots ignored."""
+    local, _, domain = address.lower().partition("@")
+    local = local.split("+", 1)[0]
+    if domain in GMAIL_DOMAINS:
+        local = local.replace(".", "")
+    return f"{local}@{domain}"
+
+
 def zipf_choice(rng: random.Random, items: Sequence[str], skip: Sequence[str] = ()) -> str:
     """An item, earlier ones more likely (weight 1 / (rank + 4)), never one of ``skip``."""
     weights = _zipf_weights(len(items))
@@ -230,11 +242,13 @@ class PopulationBuilder:
             person.work_email = self._unique_email(f"{first}.{last}", person.company[1])
 
     def _unique_email(self, local: str, domain: str) -> str:
+        """An address no one else has, compared as mailboxes: at Gmail, ``ali.demir`` and
+        ``alidemir`` are one mailbox, so two people cannot be given the two spellings."""
         candidate, n = f"{local}@{domain}", 1
-        while candidate in self._emails:
+        while mailbox(candidate) in self._emails:
             n += 1
             candidate = f"{local}{n}@{domain}"
-        self._emails.add(candidate)
+        self._emails.add(mailbox(candidate))
         return candidate
 
     # --- places and numbers ------------------------------------------------------------
