@@ -14,7 +14,14 @@ from typer.testing import CliRunner
 
 from kimlik.cli.app import app
 from kimlik.cli.demo_cmd import demo_data_dir, demo_files
-from kimlik.store.tables import merge_ledger, profile_members, profiles, source_records, sources
+from kimlik.store.tables import (
+    match_features,
+    merge_ledger,
+    profile_members,
+    profiles,
+    source_records,
+    sources,
+)
 
 runner = CliRunner()
 
@@ -197,3 +204,30 @@ def test_match_index_file_gives_the_clusters_of_a_full_run_and_notices_when_stal
     incremental = partition(clusters(engine))
     kimlik(database_url, "resolve", "--full")
     assert partition(clusters(engine)) == incremental
+
+
+def test_features_of_another_version_are_computed_again(
+    database_url: str, engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Kimlik whose features mean something else neither reuses the stored features nor
+    trusts the match index they built: both are made again."""
+    from kimlik.identity import repository, service
+    from kimlik.resolve import engine as matcher
+    from kimlik.resolve.features import FEATURES_VERSION, VERSION_KEY
+
+    monkeypatch.setenv("KIMLIK_RESOLVE_INDEX", str(tmp_path / "match.duckdb"))
+    import_demo(database_url, {"crm_contacts.csv", "webshop_customers.jsonl"})
+    kimlik(database_url, "resolve")
+
+    def versions() -> set[object]:
+        with engine.connect() as connection:
+            rows = connection.execute(select(match_features.c.features)).scalars().all()
+        return {row[VERSION_KEY] for row in rows}
+
+    assert versions() == {FEATURES_VERSION}
+    for module in (repository, service, matcher):
+        monkeypatch.setattr(module, "FEATURES_VERSION", FEATURES_VERSION + 1)
+    before = partition(clusters(engine))
+    kimlik(database_url, "resolve")
+    assert versions() == {FEATURES_VERSION + 1}
+    assert partition(clusters(engine)) == before

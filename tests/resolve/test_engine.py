@@ -119,6 +119,49 @@ def test_surname_from_the_email_makes_a_candidate(matcher: Engine) -> None:
     assert len(scored.pairs) == 1
 
 
+ECEM = {"first_name": "Ecem", "last_name": "Karakaya", "phone": "+905321112233"}
+SPELLED = [
+    ("address run together", ECEM, {"first_name": "Ecem", "email": "ecemkarakaya@yahoo.com"}),
+    (
+        "address with no name beside it",
+        {"first_name": "Sultan", "last_name": "Şahin", "phone": "+905321112233"},
+        {"email": "sultan_sahin@gmail.com"},
+    ),
+    ("surname first", ECEM, {"email": "karakaya.ecem@icloud.com"}),
+    ("initial and surname", ECEM, {"first_name": "Ecme", "email": "ekarakaya@gmail.com"}),
+    ("full name with a typo", ECEM, {"first_name": "Ecme", "last_name": "Karakaya"}),
+    (
+        "maiden name in a family address",
+        ECEM,
+        {"first_name": "Ecem", "last_name": "Yıldız", "email": "karakaya.aile@x.com"},
+    ),
+    (
+        "birth year in the address",
+        {**ECEM, "birth_date": "1994-03-07"},
+        {"first_name": "Ecem", "email": "ecem1994@gmail.com"},
+    ),
+]
+
+
+@pytest.mark.parametrize(("known", "other"), [c[1:] for c in SPELLED], ids=[c[0] for c in SPELLED])
+def test_a_name_spelled_another_way_makes_a_candidate(
+    matcher: Engine, known: dict[str, Any], other: dict[str, Any]
+) -> None:
+    matcher.load([{"rid": 1, **known}, {"rid": 2, **other}])
+    assert matcher.candidate_pairs(None, SETTINGS) == 1
+
+
+def test_a_bare_first_name_address_makes_no_candidate(matcher: Engine) -> None:
+    """``richard1954@`` and ``richard2001@`` name two Richards, not one person."""
+    matcher.load(
+        [
+            {"rid": 1, "first_name": "Rick", "email": "richard1954@outlook.com"},
+            {"rid": 2, "first_name": "Dick", "email": "richard2001@yahoo.com"},
+        ]
+    )
+    assert matcher.candidate_pairs(None, SETTINGS) == 0
+
+
 def test_shipped_model_is_marked_and_outgrown_by_a_larger_store(matcher: Engine) -> None:
     matcher.load([{"rid": 1, "first_name": "Ali"}, {"rid": 2, "first_name": "Veli"}])
     model = matcher.train(SETTINGS)

@@ -45,12 +45,15 @@ def test_full_record() -> None:
         "email_domain": "gmail.com",
         "email_letters": "ayseyilmaz",
         "email_named": 1,
+        "email_spelling": "ayseyilmaz",
+        "email_surname": None,
         "phone": "+905321234567",
         "phone_suffix": "1234567",
         "birth_date": "1985-03-14",
         "birth_year": 1985,
         "birth_month": 3,
         "birth_day": 14,
+        "birth_year_hint": 1985,
         "street_key": "ataturk caddesi no 5 daire 3",
         "postal_code_key": "34000",
         "address_key": "ataturk caddesi no 5 daire 3 | 34000",
@@ -215,3 +218,27 @@ def test_external_id_takes_the_first_declared_attribute_folded() -> None:
     assert external_id(None, ("card",)) is None
     assert external_id({"card": " - "}, ("card",)) is None
     assert match_features({"external_id": "card:LC4412"})["external_id"] == "card:LC4412"
+
+
+def test_an_address_that_is_only_the_first_name_is_no_spelling() -> None:
+    rick = match_features({"first_name": "Rick", "email": "richard1954@outlook.com"})
+    assert (rick["email_named"], rick["email_spelling"]) == (1, None)
+    assert rick["birth_year_hint"] == 1954
+    necati = match_features({"email": "necatiyilmaz@icloud.com"})
+    assert (necati["email_named"], necati["email_spelling"]) == (0, "necatiyilmaz")
+
+
+def test_a_family_address_names_a_surname_beside_the_last_name() -> None:
+    gul = match_features(
+        {"first_name": "Gül", "last_name": "Yıldırım", "email": "caliskan.aile@x.com"}
+    )
+    assert (gul["last_name_key"], gul["email_surname"]) == ("yildirim", "caliskan")
+    assert (
+        match_features({"first_name": "Gül", "email": "caliskan.aile@x.com"})["email_surname"]
+        is None
+    )
+
+
+def test_birth_date_wins_over_the_year_in_the_address() -> None:
+    record = {"first_name": "Ecem", "email": "ecem1994@x.com", "birth_date": "1990-01-02"}
+    assert match_features(record)["birth_year_hint"] == 1990

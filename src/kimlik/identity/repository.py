@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, bindparam, delete, func, insert, or_, select, update
 
+from kimlik.resolve.features import FEATURES_VERSION, VERSION_KEY
 from kimlik.store.bulk import BulkInserter
 from kimlik.store.tables import (
     identity_decisions,
@@ -140,12 +141,18 @@ def people_batches(connection: Connection, size: int) -> Iterator[list[dict[str,
 
 
 def save_features(connection: Connection, rows: Sequence[tuple[int, int, dict[str, Any]]]) -> None:
-    """Replace the stored features of the given records."""
+    """Replace the stored features of the given records, marked with the features version
+    that computed them (``VERSION_KEY``), so another version computes them again."""
     ids = [rid for rid, _, _ in rows]
     for chunk in chunks(ids):
         connection.execute(delete(match_features).where(match_features.c.rid.in_(chunk)))
     inserter = BulkInserter(connection, match_features, ["rid", "record_version", "features"])
-    inserter.insert([[rid, version, features] for rid, version, features in rows])
+    inserter.insert(
+        [
+            [rid, version, {**features, VERSION_KEY: FEATURES_VERSION}]
+            for rid, version, features in rows
+        ]
+    )
 
 
 def latest_model(connection: Connection) -> dict[str, Any] | None:

@@ -23,7 +23,12 @@ from kimlik.profiles.rules import SurvivorshipRules, default_rules
 from kimlik.resolve.cluster import Clustering, Person, cluster
 from kimlik.resolve.engine import Engine as MatchEngine
 from kimlik.resolve.engine import EngineSettings, outgrown
-from kimlik.resolve.features import FEATURE_COLUMNS, external_id, match_features
+from kimlik.resolve.features import (
+    FEATURES_VERSION,
+    VERSION_KEY,
+    external_id,
+    match_features,
+)
 from kimlik.resolve.scoring import level_labels
 from kimlik.store.migrate import require_current
 
@@ -267,9 +272,6 @@ def _with_identifiers(
     return people
 
 
-_COLUMNS = frozenset(FEATURE_COLUMNS)
-
-
 def _features(
     people: list[dict[str, Any]], stored: dict[int, tuple[int, dict[str, Any]]]
 ) -> tuple[list[tuple[int, dict[str, Any]]], Fresh]:
@@ -293,13 +295,14 @@ def _reusable(
 ) -> bool:
     """Stored features still hold: same record version, same columns, same identifier.
 
-    Features from an older Kimlik lack newer columns, and a change to the identifier
-    settings changes ``external_id``; either way they are computed again.
+    Features from another Kimlik version may lack columns or mean something else by
+    them, and a change to the identifier settings changes ``external_id``; either way
+    they are computed again.
     """
     return (
         kept is not None
         and kept[0] == version
-        and _COLUMNS.issubset(kept[1])
+        and kept[1].get(VERSION_KEY) == FEATURES_VERSION
         and kept[1]["external_id"] == identifier
     )
 

@@ -22,10 +22,12 @@ import pyarrow as pa
 
 from kimlik.resolve import scoring
 from kimlik.resolve.cluster import Person, ScoredPair
-from kimlik.resolve.features import FEATURE_COLUMNS, match_features
+from kimlik.resolve.features import FEATURE_COLUMNS, FEATURES_VERSION, match_features
 from kimlik.resolve.training import train_model
 
-_INT_COLUMNS = frozenset({"birth_year", "birth_month", "birth_day", "email_named"})
+_INT_COLUMNS = frozenset(
+    {"birth_year", "birth_month", "birth_day", "birth_year_hint", "email_named"}
+)
 SCHEMA = pa.schema(
     [("rid", pa.int64())]
     + [(c, pa.int32() if c in _INT_COLUMNS else pa.string()) for c in FEATURE_COLUMNS]
@@ -39,6 +41,12 @@ SHIPPED = "kimlik_shipped_model"
 def outgrown(model: dict[str, Any] | None, records: int, settings: EngineSettings) -> bool:
     """The stored model is the shipped one and the store now has enough records to learn."""
     return bool(model and model.get(SHIPPED)) and records >= settings.min_training_records
+
+
+def _versioned(token: str) -> str:
+    """A store token with the features version that built the index: an index from other
+    features is stale whatever the store says."""
+    return f"features-{FEATURES_VERSION}/{token}"
 
 
 def _sql_type(column: str) -> str:
@@ -175,12 +183,15 @@ class Engine:
         """Record which store state the index reflects (``None``: unknown, being changed)."""
         self.connection.execute("DELETE FROM index_state")
         if token is not None:
-            self.connection.execute("INSERT INTO index_state VALUES (?)", [token])
+            self.connection.execute("INSERT INTO index_state VALUES (?)", [_versioned(token)])
 
     def marked(self) -> str | None:
-        """The store state the index reflects, if known."""
+        """The store state the index reflects, if known and built by these features."""
         row = self.connection.execute("SELECT token FROM index_state").fetchone()
-        return str(row[0]) if row else None
+        if row is None:
+            return None
+        token = str(row[0]).rpartition("/")[2]
+        return token if _versioned(token) == row[0] else None
 
     def _register_ids(self, name: str, rids: Iterable[int]) -> None:
         ids = pa.table({"rid": pa.array(sorted(set(rids)), pa.int64())})

@@ -24,12 +24,19 @@ email_letters            the letters of email_local ("j.doe_84" → "jdoe"): two
 email_named              1 when the local part only spells the record's own name
                          ("hasan.kaya76", "m.kaya"), else 0: two such addresses agreeing
                          repeat the name evidence, they do not add to it
+email_spelling           email_letters, unless they are only the first name
+                         ("richard1954" for Rick): a spelling of the name, for blocking
+email_surname            the surname the address spells when it is not last_name_key
+                         ("caliskan.aile" for Gül Yıldırım): a family or maiden name,
+                         for blocking only
 phone                    E.164 number
 phone_suffix             its last 7 digits, which survive a wrong country or area code
 birth_date               ISO text "YYYY-MM-DD"
 birth_year               year, int
 birth_month              month, int; with birth_day for day/month swap checks
 birth_day                day, int
+birth_year_hint          birth_year, or else a year the address carries
+                         ("zeliha1968@…"), for blocking only
 street_key               ``normalize_street`` of the street line
 postal_code_key          postal code, upper case, no spaces or hyphens
 address_key              "street_key | postal_code_key", one column for both, because
@@ -63,7 +70,7 @@ from typing import Any
 import jellyfish
 from nicknames import NickNamer
 
-from kimlik.resolve.email_names import spells_name, surname_from_email
+from kimlik.resolve.email_names import email_year, spells_name, surname_from_email
 from kimlik.resolve.placeholders import (
     is_placeholder_date,
     is_placeholder_email,
@@ -85,12 +92,15 @@ FEATURE_COLUMNS: tuple[str, ...] = (
     "email_domain",
     "email_letters",
     "email_named",
+    "email_spelling",
+    "email_surname",
     "phone",
     "phone_suffix",
     "birth_date",
     "birth_year",
     "birth_month",
     "birth_day",
+    "birth_year_hint",
     "street_key",
     "postal_code_key",
     "address_key",
@@ -98,6 +108,12 @@ FEATURE_COLUMNS: tuple[str, ...] = (
     "country",
     "external_id",
 )
+
+#: Bumped whenever a column's meaning changes: stored features of another version are
+#: computed again, and a match index built from them is rebuilt.
+FEATURES_VERSION = 2
+#: The key stored features carry their version under (``identity.repository``).
+VERSION_KEY = "features_version"
 
 # (canonical, nickname) edges of the table that are wrong often enough to mislead.
 _WRONG_EDGES = (("bill", "robert"), ("robert", "bill"), ("robert", "billy"))
@@ -109,12 +125,19 @@ _PHONE_SUFFIX_DIGITS = 7
 def match_features(record: Mapping[str, Any]) -> dict[str, Any]:
     """The comparison columns of one clean person record, keyed as ``FEATURE_COLUMNS``."""
     first = _name_key(record.get("first_name"))
+    canon = (nickname_canonical(first) or first) if first else None
     last = _name_key(record.get("last_name"))
     email_key = _email_key(record.get("email"), record.get("email_key"))
     local, _, domain = email_key.rpartition("@") if email_key else (None, None, None)
+    email_surname = surname_from_email(local, first, canon)
     if last is None:
-        last = surname_from_email(local, first)
+        last = email_surname
     letters = "".join(ch for ch in local or "" if ch.isalpha()) or None
+    # "richard1954" for Rick: the first name alone, as a nickname family knows it
+    only_first = bool(
+        letters and first and (letters == canon or are_nickname_variants(letters, first))
+    )
+    named = bool(letters) and (only_first or spells_name(letters or "", first, last, canon))
     phone = _text(record.get("phone"))
     if phone is not None and is_placeholder_phone(phone):
         phone = None
@@ -125,7 +148,7 @@ def match_features(record: Mapping[str, Any]) -> dict[str, Any]:
     country = _text(record.get("country"))
     return {
         "first_name_key": first,
-        "first_name_canon": (nickname_canonical(first) or first) if first else None,
+        "first_name_canon": canon,
         "first_name_metaphone": _metaphone(first),
         "last_name_key": last,
         "last_name_metaphone": _metaphone(last),
@@ -133,13 +156,16 @@ def match_features(record: Mapping[str, Any]) -> dict[str, Any]:
         "email_local": local or None,
         "email_domain": domain or None,
         "email_letters": letters,
-        "email_named": None if letters is None else int(spells_name(letters, first, last)),
+        "email_named": None if letters is None else int(named),
+        "email_spelling": letters if letters and not only_first else None,
+        "email_surname": email_surname if email_surname != last else None,
         "phone": phone,
         "phone_suffix": _phone_suffix(phone),
         "birth_date": birth.isoformat() if birth else None,
         "birth_year": birth.year if birth else None,
         "birth_month": birth.month if birth else None,
         "birth_day": birth.day if birth else None,
+        "birth_year_hint": birth.year if birth else email_year(local),
         "street_key": street,
         "postal_code_key": postal,
         "address_key": " | ".join((street or "", postal or "")) if street or postal else None,

@@ -34,6 +34,7 @@ BLOCKING_KEYS: tuple[tuple[str, ...], ...] = (
     ("last_name_key", "birth_year"),
     ("first_name_metaphone", "birth_date"),
     ("street_key", "city_key"),
+    ("first_name_canon", "birth_year_hint"),
 )
 #: Personal identifiers: a pair sharing one links unless the clustering finds a conflict.
 IDENTIFIER_COLUMNS: tuple[str, ...] = ("email_key", "phone", "external_id")
@@ -43,6 +44,23 @@ IDENTIFIER_COLUMNS: tuple[str, ...] = ("email_key", "phone", "external_id")
 TRUSTED_COLUMNS: tuple[str, ...] = ("external_id",)
 #: Identifiers blocked with their one-edit neighbourhood: a typo must not hide a person.
 TYPO_KEYS: tuple[str, ...] = ("email_key", "phone", "external_id")
+#: Ways a record spells its person's name in one word, as SQL over the feature columns,
+#: and whether a typo in it is looked for: the full name, its nickname-canonical form, the
+#: names reversed, initial and surname, first name and the family surname of the address,
+#: and the letters of the address itself unless they are only the first name
+#: ("richard1954@…" names a crowd). Spellings share one key space, so a sign-up
+#: known only as "ecemkarakaya@…" meets Ecem Karakaya of the CRM, "sultan_sahin@…" meets
+#: Sultan Şahin, "gencer.mustafa@…" Mustafa Gencer and "rhaliloglu@…" Ramazan Haliloğlu.
+NAME_SPELLINGS: tuple[tuple[str, bool], ...] = (
+    ('"first_name_key" || "last_name_key"', True),
+    ('"first_name_canon" || "last_name_key"', False),
+    ('"last_name_key" || "first_name_key"', False),
+    ('left("first_name_key", 1) || "last_name_key"', False),
+    ('"first_name_key" || "email_surname"', False),
+    ('"email_spelling"', True),
+)
+#: Shorter spellings (a bare "mary" address) describe a crowd of people, not one.
+_MIN_SPELLING = 6
 #: A first/last swap cannot be an equi-join on one key: its own rule.
 SWAPPED_KEY = ("first_name_key", "last_name_key")
 #: A pair whose names are swapped on one side (typos allowed) is compared aligned, so the
@@ -198,22 +216,36 @@ def candidate_pairs_sql(records: str, probes: str, variants: str, *, max_block: 
 
 
 def typo_variants_sql(table: str) -> str:
-    """``(rid, v)``: each typo key's value and every one-character deletion of it, hashed.
+    """``(rid, v)``: each typo key's value and every one-character deletion of it, hashed,
+    and likewise the record's name spellings (``NAME_SPELLINGS``).
 
     Two values one edit apart (a substitution, insertion, deletion or swap of neighbours)
     always share a variant (the symmetric-delete trick), so an equi-join finds them. A
-    64-bit hash instead of the text keeps ~37 variants a record small (a million records:
-    2.4 GB of text) and the join on integers fast; a collision only adds a candidate.
+    64-bit hash instead of the text keeps ~60 variants a record small (a million records:
+    several GB of text) and the join on integers fast; a collision only adds a candidate.
     """
     parts = []
     for number, column in enumerate(TYPO_KEYS):
         values = f'SELECT rid, "{column}" AS s FROM "{table}" WHERE "{column}" IS NOT NULL'
-        parts.append(f"SELECT rid, hash('{number}:' || s) AS v FROM ({values})")
+        parts.extend(_hashed(values, f"{number}:", deletions=True))
+    for spelling, deletions in NAME_SPELLINGS:
+        values = (
+            f'SELECT rid, s FROM (SELECT rid, {spelling} AS s FROM "{table}") '
+            f"WHERE length(s) >= {_MIN_SPELLING}"
+        )
+        parts.extend(_hashed(values, "name:", deletions=deletions))
+    return "SELECT DISTINCT rid, v FROM (" + " UNION ALL ".join(parts) + ")"
+
+
+def _hashed(values: str, namespace: str, *, deletions: bool) -> list[str]:
+    """The hashed value of each ``(rid, s)`` row of ``values``, and of its deletions."""
+    parts = [f"SELECT rid, hash('{namespace}' || s) AS v FROM ({values})"]
+    if deletions:
         parts.append(
-            f"SELECT rid, hash('{number}:' || substr(s, 1, i - 1) || substr(s, i + 1)) AS v "
+            f"SELECT rid, hash('{namespace}' || substr(s, 1, i - 1) || substr(s, i + 1)) AS v "
             f"FROM ({values}) JOIN range(1, 255) AS positions(i) ON i <= length(s)"
         )
-    return "SELECT DISTINCT rid, v FROM (" + " UNION ALL ".join(parts) + ")"
+    return parts
 
 
 def score_sql(
