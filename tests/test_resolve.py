@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import itertools
+import re
 from collections import defaultdict
 from pathlib import Path
 
@@ -70,6 +71,17 @@ def test_demo_is_resolved_close_to_the_truth(database_url: str, engine: Engine) 
     import_demo(database_url)
     output = kimlik(database_url, "resolve").output
     assert "full, used the shipped model" in output
+    stages = re.search(r"seconds: (.*)", output)
+    assert stages is not None
+    assert [part.split()[0] for part in stages[1].split(", ")] == [
+        "features",
+        "training",
+        "candidates",
+        "scoring",
+        "clustering",
+        "profiles",
+        "review",
+    ]
     predicted = clusters(engine)
     with (demo_data_dir() / "truth.csv").open(encoding="utf-8") as handle:
         truth = {

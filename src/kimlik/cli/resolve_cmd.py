@@ -83,3 +83,6 @@ def render_result(console: Console, result: ResolveResult) -> None:
         f"  profiles {result.profiles:,} (created {result.created:,}, joined "
         f"{result.joined:,}, merged {result.merged:,}, split {result.split:,})"
     )
+    if result.stages:
+        spent = ", ".join(f"{stage} {seconds:.1f}" for stage, seconds in result.stages.items())
+        console.print(f"  seconds: {spent}", style="dim")

@@ -9,7 +9,9 @@ creation, merge and split goes to the merge ledger with its evidence.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import time
 import uuid
 from collections.abc import Collection, Iterator
 from dataclasses import asdict, dataclass, field
@@ -57,7 +59,20 @@ class ResolveResult:
     merged: int = 0
     split: int = 0
     seconds: float = 0.0
+    #: wall seconds per stage (features, training, candidates, scoring, clustering,
+    #: profiles, review), in the order they ran: where a long run spent its time
+    stages: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+
+    @contextlib.contextmanager
+    def timed(self, stage: str) -> Iterator[None]:
+        """Add the wall time of the block to ``stages[stage]``."""
+        began = time.perf_counter()
+        try:
+            yield
+        finally:
+            spent = time.perf_counter() - began
+            self.stages[stage] = round(self.stages.get(stage, 0.0) + spent, 3)
 
 
 def resolve(
@@ -119,39 +134,44 @@ def _run(
     index_is_current = incremental and last_token is not None and matcher.marked() == last_token
     matcher.mark(None)  # changing it: unknown state until this run commits
 
-    probes, people = _changed_records(
-        connection, matcher, request, incremental=incremental, index_is_current=index_is_current
-    )
+    with result.timed("features"):
+        probes, people = _changed_records(
+            connection, matcher, request, incremental=incremental, index_is_current=index_is_current
+        )
     result.processed = len(probes)
 
     if model is None:
-        model = matcher.train(settings)
+        with result.timed("training"):
+            model = matcher.train(settings)
         result.trained = True
         shipped = matcher.count < settings.min_training_records
         result.model_source = "shipped" if shipped else "trained"
     scored = None
     if probes:
-        result.candidate_pairs = matcher.candidate_pairs(
-            None if not incremental else probes, settings
-        )
-        scored = matcher.score(
-            model, min_weight=settings.review_weight, floor=settings.min_training_records
-        )
+        with result.timed("candidates"):
+            result.candidate_pairs = matcher.candidate_pairs(
+                None if not incremental else probes, settings
+            )
+        with result.timed("scoring"):
+            scored = matcher.score(
+                model, min_weight=settings.review_weight, floor=settings.min_training_records
+            )
     pairs = scored.pairs if scored else []
     result.scored_pairs = len(pairs)
 
-    members, persons, start = _records_in_play(
-        connection, matcher, probes, must, cannot, incremental=incremental
-    )
-    clustering = cluster(
-        persons,
-        pairs,
-        link_weight=settings.link_weight,
-        review_weight=settings.review_weight,
-        must_link=must,
-        cannot_link=cannot,
-        start=start,
-    )
+    with result.timed("clustering"):
+        members, persons, start = _records_in_play(
+            connection, matcher, probes, must, cannot, incremental=incremental
+        )
+        clustering = cluster(
+            persons,
+            pairs,
+            link_weight=settings.link_weight,
+            review_weight=settings.review_weight,
+            must_link=must,
+            cannot_link=cannot,
+            start=start,
+        )
     result.links, result.refused_links = len(clustering.links), len(clustering.refused)
     known = {int(p["rid"]): p for p in people}
 
@@ -165,10 +185,14 @@ def _run(
     labels = level_labels(model)
     writer = ProfileWriter(connection, read_people, members, rules, run_id, actor, started)
     writer.joined_by_person = {rid for pair in must for rid in pair}
-    writer.write(clustering, probes, evidence, labels, full=not incremental)
+    with result.timed("profiles"):
+        writer.write(clustering, probes, evidence, labels, full=not incremental)
     result.created, result.merged, result.split = writer.created, writer.merged, writer.split
     result.joined = writer.joined
-    result.review_open = _queue_reviews(connection, clustering, evidence, labels, run_id, started)
+    with result.timed("review"):
+        result.review_open = _queue_reviews(
+            connection, clustering, evidence, labels, run_id, started
+        )
     result.profiles = repo.profile_count(connection)
     result.seconds = (dt.datetime.now(dt.UTC) - started).total_seconds()
     stats = {k: v for k, v in asdict(result).items() if k not in {"notes", "run_id"}}
@@ -227,7 +251,9 @@ def _all_features(
     for batch in repo.people_batches(connection, _BATCH):
         people = _with_identifiers(batch, request.settings)
         rids = [int(p["rid"]) for p in people]
-        stored = {} if request.full else repo.load_features(connection, rids)
+        # --full too: stored features are a function of the record's version, the features
+        # version and the identifier settings, all checked by _reusable
+        stored = repo.load_features(connection, rids)
         features, fresh = _features(people, stored)
         repo.save_features(connection, fresh)
         versions.update((int(p["rid"]), int(p["version"])) for p in people)
