@@ -151,6 +151,18 @@ def test_a_name_spelled_another_way_makes_a_candidate(
     assert matcher.candidate_pairs(None, SETTINGS) == 1
 
 
+def test_sharing_initial_and_surname_alone_makes_no_candidate(matcher: Engine) -> None:
+    """Ayşe and Ahmet Kaya both spell "akaya": only an address may meet them that way."""
+    matcher.load(
+        [
+            {"rid": 1, "first_name": "Ayşe", "last_name": "Kaya", "phone": "+905321112233"},
+            {"rid": 2, "first_name": "Ahmet", "last_name": "Kaya", "phone": "+905557778899"},
+            {"rid": 3, "first_name": "Ali", "email": "akaya@gmail.com"},
+        ]
+    )
+    assert matcher.candidate_pairs(None, SETTINGS) == 2  # each Kaya with the address
+
+
 def test_a_bare_first_name_address_makes_no_candidate(matcher: Engine) -> None:
     """``richard1954@`` and ``richard2001@`` name two Richards, not one person."""
     matcher.load(

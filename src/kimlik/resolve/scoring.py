@@ -31,11 +31,17 @@ BLOCKING_KEYS: tuple[tuple[str, ...], ...] = (
     ("address_key", "first_name_metaphone"),
     ("last_name_metaphone", "postal_code_key"),
     ("first_name_key", "postal_code_key"),
-    ("last_name_key", "birth_year"),
     ("first_name_metaphone", "birth_date"),
     ("street_key", "city_key"),
     ("first_name_canon", "birth_year_hint"),
 )
+#: Keys that only pair records meeting a condition (``p`` and ``r``: the two records).
+KEY_CONDITIONS: dict[tuple[str, ...], str] = {
+    # a year read from an address meets a birth year or another address's year; two
+    # birth dates already meet through the keys above, and first name + year alone would
+    # pair every Zeynep born in 1990 with every other
+    ("first_name_canon", "birth_year_hint"): 'p."birth_year" IS NULL OR r."birth_year" IS NULL',
+}
 #: Personal identifiers: a pair sharing one links unless the clustering finds a conflict.
 IDENTIFIER_COLUMNS: tuple[str, ...] = ("email_key", "phone", "external_id")
 #: Identifiers a person declared personal (``KIMLIK_RESOLVE_IDENTIFIERS``): sharing one, or
@@ -46,21 +52,22 @@ TRUSTED_COLUMNS: tuple[str, ...] = ("external_id",)
 TYPO_KEYS: tuple[str, ...] = ("email_key", "phone", "external_id")
 #: Ways a record spells its person's name in one word, as SQL over the feature columns,
 #: and whether a typo in it is looked for: the full name, its nickname-canonical form, the
-#: names reversed, initial and surname, first name and the family surname of the address,
-#: and the letters of the address itself unless they are only the first name
+#: names reversed, first name and the family surname of the address, and the letters of
+#: the address itself unless they are only the first name
 #: ("richard1954@…" names a crowd). Spellings share one key space, so a sign-up
 #: known only as "ecemkarakaya@…" meets Ecem Karakaya of the CRM, "sultan_sahin@…" meets
-#: Sultan Şahin, "gencer.mustafa@…" Mustafa Gencer and "rhaliloglu@…" Ramazan Haliloğlu.
+#: Sultan Şahin and "gencer.mustafa@…" Mustafa Gencer.
 NAME_SPELLINGS: tuple[tuple[str, bool], ...] = (
     ('"first_name_key" || "last_name_key"', True),
     ('"first_name_canon" || "last_name_key"', False),
     ('"last_name_key" || "first_name_key"', False),
-    ('left("first_name_key", 1) || "last_name_key"', False),
     ('"first_name_key" || "email_surname"', False),
     ('"email_spelling"', True),
 )
 #: Shorter spellings (a bare "mary" address) describe a crowd of people, not one.
 _MIN_SPELLING = 6
+#: Shortest initial + surname worth a candidate ("akaya"; "ayi" is noise).
+_MIN_INITIALS = 5
 #: A first/last swap cannot be an equi-join on one key: its own rule.
 SWAPPED_KEY = ("first_name_key", "last_name_key")
 #: A pair whose names are swapped on one side (typos allowed) is compared aligned, so the
@@ -187,9 +194,10 @@ def candidate_pairs_sql(records: str, probes: str, variants: str, *, max_block: 
             f"ON {same} GROUP BY {counted} HAVING count(*) > {max_block})"
         )
         in_crowd = " AND ".join(f'c."{c}" = p."{c}"' for c in key)
+        only = f"AND ({KEY_CONDITIONS[key]}) " if key in KEY_CONDITIONS else ""
         selects.append(
             f'SELECT p.rid AS a, r.rid AS b FROM "{probes}" p JOIN "{records}" r '
-            f"ON {on} AND p.rid <> r.rid WHERE {probe_not_null} "
+            f"ON {on} AND p.rid <> r.rid WHERE {probe_not_null} {only}"
             f"AND NOT EXISTS (SELECT 1 FROM crowd_{number} c WHERE {in_crowd})"
         )
     crowds.append(
@@ -202,6 +210,7 @@ def candidate_pairs_sql(records: str, probes: str, variants: str, *, max_block: 
         "ON p.v = r.v AND p.rid <> r.rid "
         "WHERE NOT EXISTS (SELECT 1 FROM typo_crowd c WHERE c.v = p.v)"
     )
+    selects.extend(_initial_pairs(records, probes, crowds, max_block=max_block))
     first, last = SWAPPED_KEY
     selects.append(
         f'SELECT p.rid AS a, r.rid AS b FROM "{probes}" p JOIN "{records}" r '
@@ -213,6 +222,40 @@ def candidate_pairs_sql(records: str, probes: str, variants: str, *, max_block: 
         f"WITH {', '.join(crowds)} "
         f"SELECT DISTINCT least(a, b) AS rid_l, greatest(a, b) AS rid_r FROM ({union})"
     )
+
+
+def _initial_pairs(records: str, probes: str, crowds: list[str], *, max_block: int) -> list[str]:
+    """Pairs where one record's address spells the other's initial and surname.
+
+    "rhaliloglu@…" meets Ramazan Haliloğlu. Records never meet each other on their
+    initials alone: every A. Kaya of a large store would pair with every other.
+    """
+
+    def initials(alias: str) -> str:
+        return f'left({alias}."first_name_key", 1) || {alias}."last_name_key"'
+
+    named = (
+        f'SELECT rid, {initials("n")} AS k FROM "{records}" n '
+        f"WHERE length({initials('n')}) >= {_MIN_INITIALS}"
+    )
+    wanted = (
+        f'SELECT "email_spelling" FROM "{probes}" UNION SELECT {initials("q")} FROM "{probes}" q'
+    )
+    crowds.append(
+        f"initials_crowd AS (SELECT k FROM ({named}) WHERE k IN ({wanted}) "
+        f"GROUP BY k HAVING count(*) > {max_block})"
+    )
+    return [
+        # a probe's address against the records' initials ...
+        f'SELECT p.rid AS a, r.rid AS b FROM "{probes}" p JOIN ({named}) r '
+        'ON p."email_spelling" = r.k AND p.rid <> r.rid '
+        "WHERE r.k NOT IN (SELECT k FROM initials_crowd)",
+        # ... and a probe's initials against the records' addresses
+        f'SELECT p.rid AS a, r.rid AS b FROM "{probes}" p JOIN "{records}" r '
+        f'ON {initials("p")} = r."email_spelling" AND p.rid <> r.rid '
+        f'WHERE length(r."email_spelling") >= {_MIN_INITIALS} '
+        'AND r."email_spelling" NOT IN (SELECT k FROM initials_crowd)',
+    ]
 
 
 def typo_variants_sql(table: str) -> str:
