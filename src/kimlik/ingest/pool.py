@@ -1,9 +1,10 @@
 """Preparing batches in worker processes while the parent reads and writes.
 
 Standardization (phone and email parsing above all) is CPU-bound pure Python, so threads
-would not help; processes do. The parent sends frames (line numbers with CSV fields or
-JSON text) and gets back insert-ready rows, so the pipe carries plain lists and strings
-and the parent does nothing per row but read and store. Batches come back in file order
+would not help; processes do. The parent sends what it read (runs of CSV lines as one
+string, the rare CSV record with a quote as fields, JSON lines as text) and gets back
+insert-ready rows, so the pipe carries plain strings and lists and the parent does
+nothing per row but store. Batches come back in file order
 (so duplicate rows resolve as they appear in the file), and at most ``2 × workers``
 batches are in flight, which bounds memory whatever the file size.
 """
@@ -19,7 +20,7 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 
 from kimlik.ingest.prepare import BatchPreparer, RunSpec
-from kimlik.ingest.readers import Frame
+from kimlik.ingest.readers import Batch
 from kimlik.ingest.rows import PreparedBatch
 
 #: more workers than this only queue behind the parent, which stores ~30,000 rows/s
@@ -54,9 +55,9 @@ def _fewer_collections() -> Iterator[None]:
         gc.set_threshold(*before)
 
 
-def _prepare_in_worker(frames: list[Frame]) -> PreparedBatch:
+def _prepare_in_worker(batch: Batch) -> PreparedBatch:
     assert _worker is not None, "worker not initialised"
-    return _worker.prepare(frames)
+    return _worker.prepare(batch)
 
 
 def choose_workers(setting: int | None, file_bytes: int, threshold_bytes: int) -> int:
@@ -76,7 +77,7 @@ def choose_workers(setting: int | None, file_bytes: int, threshold_bytes: int) -
 
 
 def prepared_batches(
-    batches: Iterable[list[Frame]], preparer: BatchPreparer, workers: int
+    batches: Iterable[Batch], preparer: BatchPreparer, workers: int
 ) -> Iterator[PreparedBatch]:
     """Prepare batches in order, in ``workers`` processes (0: with ``preparer``, here)."""
     with _fewer_collections():
@@ -87,9 +88,7 @@ def prepared_batches(
             yield from _in_pool(batches, preparer.spec, workers)
 
 
-def _in_pool(
-    batches: Iterable[list[Frame]], spec: RunSpec, workers: int
-) -> Iterator[PreparedBatch]:
+def _in_pool(batches: Iterable[Batch], spec: RunSpec, workers: int) -> Iterator[PreparedBatch]:
     """The pool: submit ahead, hand results back in submission (file) order."""
     context = multiprocessing.get_context("forkserver")
     # Workers fork from a server that has imported the standardizers once.

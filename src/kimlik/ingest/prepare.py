@@ -17,7 +17,7 @@ from kimlik.ingest.cleaner import RowCleaner
 from kimlik.ingest.kinds import kind_spec
 from kimlik.ingest.layout import CONSTANT_MOMENTS, RecordLayout
 from kimlik.ingest.mapping import Mapping
-from kimlik.ingest.readers import Frame, RowDecoder
+from kimlik.ingest.readers import Batch, RowDecoder
 from kimlik.ingest.rows import CleanRow, PreparedBatch, RejectedRow
 from kimlik.store.bulk import RowEncoder
 from kimlik.store.engine import open_engine
@@ -50,14 +50,15 @@ class BatchPreparer:
         self.encoder = RowEncoder(dialect, self.layout.table, self.layout.columns)
         self._moment = self.encoder.value(CONSTANT_MOMENTS[0], spec.now)
 
-    def prepare(self, frames: list[Frame]) -> PreparedBatch:
-        """One batch of frames, ready for the writer."""
+    def prepare(self, batch: Batch) -> PreparedBatch:
+        """One batch as read, ready for the writer."""
         spec = self.spec
         layout_row = self.layout.row
         records = []
         rejected: list[RejectedRow] = []
         issue_codes: Counter[str] = Counter()
-        for outcome in self.cleaner.clean_batch(self.spec.decoder.decode(frames)):
+        rows = self.spec.decoder.decode(batch)
+        for outcome in self.cleaner.clean_batch(rows):
             if isinstance(outcome, CleanRow):
                 records.append(layout_row(outcome, spec.source_id, spec.run_id, self._moment))
                 if outcome.issues:
@@ -65,4 +66,4 @@ class BatchPreparer:
             else:
                 rejected.append(outcome)
         self.encoder.encode(records, skip=CONSTANT_MOMENTS)
-        return PreparedBatch(len(frames), records, rejected, dict(issue_codes))
+        return PreparedBatch(len(rows), records, rejected, dict(issue_codes))

@@ -6,8 +6,12 @@ the file size. A malformed *row* (wrong field count, broken JSON) comes out as a
 undecodable, not CSV/JSONL) raises ``UnreadableFileError`` before or while reading.
 
 Reading is two steps so the importer's parent process does only the first: *framing*
-(``RecordFile.frame_batches``: CSV fields or a JSON line, with its line number) and *decoding*
-(``RowDecoder``: a frame to a ``ReadRow``), which runs wherever the row is cleaned.
+(``RecordFile.frame_batches``: a JSON line, or for CSV whole runs of lines as text, with
+line numbers) and *decoding* (``RowDecoder``: to ``ReadRow``s), which runs wherever the
+rows are cleaned. CSV lines without a quote character cannot start or continue a quoted
+field, so runs of them go out as one string that the worker splits into fields; only the
+rare line with a quote is split in the parent, where a quoted field may run on past the
+lines read so far.
 """
 
 from __future__ import annotations
@@ -16,11 +20,12 @@ import codecs
 import csv
 import gzip
 import io
+import itertools
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 import orjson
 
@@ -29,6 +34,10 @@ from kimlik.errors import UnreadableFileError
 csv.field_size_limit(16 * 1024 * 1024)
 _DELIMITERS = ",;\t|"
 _MAX_RAW_LINE = 4096
+#: Characters read per CSV batch for each row of the batch size: a guess at a row's
+#: length that only sets how many rows a batch holds.
+_CHARS_PER_ROW = 160
+_QUOTE = '"'
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,15 +68,36 @@ class ReadRow:
 Frame = tuple[int, list[str] | str]
 
 
+class TextRun(NamedTuple):
+    """CSV lines without a quote character, whole: one string to send, split by the worker."""
+
+    #: data lines of the file before the run (the header is line 1 and not counted)
+    lines_before: int
+    text: str
+
+
+#: What the parent sends a worker: framed rows and runs of unframed CSV lines, in file order.
+Batch = list[Frame | TextRun]
+
+
 @dataclass(frozen=True, slots=True)
 class RowDecoder:
     """Turns frames of one file into ``ReadRow``s: a dict by header, or a row error."""
 
     headers: tuple[str, ...]
+    delimiter: str = ","
+    #: the file's name, for the message when a run of lines is not CSV
+    name: str = ""
 
-    def decode(self, frames: Iterable[Frame]) -> list[ReadRow]:
-        """Decode a batch of frames, in order."""
-        return [self.row(frame) for frame in frames]
+    def decode(self, batch: Iterable[Frame | TextRun]) -> list[ReadRow]:
+        """Decode a batch, in order; blank CSV lines give no row."""
+        rows: list[ReadRow] = []
+        for item in batch:
+            if type(item) is TextRun:
+                rows.extend(self._run_rows(item))
+            else:
+                rows.append(self.row(item))
+        return rows
 
     def row(self, frame: Frame) -> ReadRow:
         """Decode one frame: CSV fields come as a list, a JSON line as text."""
@@ -75,6 +105,18 @@ class RowDecoder:
         if isinstance(body, str):
             return self._json_row(line, body)
         return self._csv_row(line, body)
+
+    def _run_rows(self, run: TextRun) -> list[ReadRow]:
+        reader = csv.reader(io.StringIO(run.text, newline=""), delimiter=self.delimiter)
+        first = run.lines_before + 1  # the header, line 1, was read apart
+        rows = []
+        try:
+            for fields in reader:
+                if not _blank(fields):
+                    rows.append(self._csv_row(first + reader.line_num, fields))
+        except csv.Error as exc:
+            raise UnreadableFileError(f"{self.name}: malformed CSV: {exc}") from exc
+        return rows
 
     def _csv_row(self, line: int, fields: list[str]) -> ReadRow:
         headers = self.headers
@@ -160,7 +202,7 @@ class RecordFile:
             binary = gzip.GzipFile(fileobj=binary, mode="rb")  # type: ignore[assignment]
         self._text = io.TextIOWrapper(binary, encoding=self.encoding, newline="")
         self.headers: tuple[str, ...] = ()
-        self._csv: Iterator[list[str]] | None = None
+        self.delimiter = ","
         if self.format == "csv":
             try:
                 self._open_csv(delimiter)
@@ -185,16 +227,15 @@ class RecordFile:
     @property
     def decoder(self) -> RowDecoder:
         """What turns this file's frames into rows (picklable, for worker processes)."""
-        return RowDecoder(self.headers)
+        return RowDecoder(self.headers, self.delimiter, self.path.name)
 
     def __iter__(self) -> Iterator[ReadRow]:
-        decode = self.decoder.row
+        decoder = self.decoder
         for batch in self.frame_batches(1000):
-            for frame in batch:
-                yield decode(frame)
+            yield from decoder.decode(batch)
 
-    def frame_batches(self, size: int) -> Iterator[list[Frame]]:
-        """The file's rows, undecoded, in lists of ``size``; blank lines are skipped.
+    def frame_batches(self, size: int) -> Iterator[Batch]:
+        """The file's rows, undecoded, about ``size`` to a batch; blank lines give no row.
 
         Batched here rather than downstream: this loop is the parent's per-row work.
         File-level errors raise ``UnreadableFileError``.
@@ -226,22 +267,46 @@ class RecordFile:
         chosen = delimiter or max(_DELIMITERS, key=first.count)
         header = next(csv.reader([first], delimiter=chosen))
         self.headers = _clean_headers(header)
-        self._csv = csv.reader(self._text, delimiter=chosen)
         self.delimiter = chosen
 
-    def _csv_frames(self, size: int) -> Iterator[list[Frame]]:
-        assert self._csv is not None
-        reader: Any = self._csv
-        batch: list[Frame] = []
-        for fields in reader:
-            if not fields or (len(fields) == 1 and not fields[0].strip()):
-                continue
-            batch.append((reader.line_num + 1, fields))  # the header, line 1, was read apart
-            if len(batch) >= size:
+    def _csv_frames(self, size: int) -> Iterator[Batch]:
+        text = self._text
+        consumed = 0  # data lines read so far
+        while chunk := text.read(size * _CHARS_PER_ROW):
+            chunk += text.readline()  # whole lines only
+            if _QUOTE not in chunk:  # the common case: nothing to frame here
+                batch: Batch = [TextRun(consumed, chunk)]
+                consumed += _line_count(chunk)
+            else:
+                batch, consumed = self._frame_quoted(chunk, consumed)
+            if batch:
                 yield batch
-                batch = []
-        if batch:
-            yield batch
+
+    def _frame_quoted(self, chunk: str, consumed: int) -> tuple[Batch, int]:
+        """A chunk with quotes: runs of lines without one, and each record with one framed
+        here (its quoted field may go on past the chunk; the reader then reads on)."""
+        batch: Batch = []
+        run: list[str] = []
+        run_start = consumed
+        lines = iter(io.StringIO(chunk, newline="").readlines())
+        for line in lines:
+            if _QUOTE not in line:
+                run.append(line)
+                consumed += 1
+                continue
+            if run:
+                batch.append(TextRun(run_start, "".join(run)))
+                run = []
+            more = iter(self._text.readline, "")
+            reader = csv.reader(itertools.chain([line], lines, more), delimiter=self.delimiter)
+            fields = next(reader)
+            consumed += reader.line_num
+            if not _blank(fields):
+                batch.append((consumed + 1, fields))  # the header, line 1, was read apart
+            run_start = consumed
+        if run:
+            batch.append(TextRun(run_start, "".join(run)))
+        return batch, consumed
 
     def _jsonl_frames(self, size: int) -> Iterator[list[Frame]]:
         batch: list[Frame] = []
@@ -253,6 +318,17 @@ class RecordFile:
                     batch = []
         if batch:
             yield batch
+
+
+def _blank(fields: list[str]) -> bool:
+    """An empty or whitespace-only CSV line: no row, and not counted as read."""
+    return not fields or (len(fields) == 1 and not fields[0].strip())
+
+
+def _line_count(text: str) -> int:
+    """Lines in ``text`` as universal newlines count them: LF, CRLF and a lone CR."""
+    ends = text.count("\n") + text.count("\r") - text.count("\r\n")
+    return ends + (0 if text.endswith(("\n", "\r")) else 1)
 
 
 def _check_encoding(encoding: str) -> str:
