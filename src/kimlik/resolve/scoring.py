@@ -193,12 +193,12 @@ def candidate_pairs_sql(records: str, probes: str, variants: str, *, max_block: 
             f'crowd_{number} AS (SELECT {counted} FROM "{records}" r JOIN ({probe_keys}) k '
             f"ON {same} GROUP BY {counted} HAVING count(*) > {max_block})"
         )
-        in_crowd = " AND ".join(f'c."{c}" = p."{c}"' for c in key)
-        only = f"AND ({KEY_CONDITIONS[key]}) " if key in KEY_CONDITIONS else ""
+        # Crowds leave both sides before the join: joined first, a key a thousand records
+        # share makes a million pairs only to throw them away.
+        only = f"WHERE {KEY_CONDITIONS[key]}" if key in KEY_CONDITIONS else ""
         selects.append(
-            f'SELECT p.rid AS a, r.rid AS b FROM "{probes}" p JOIN "{records}" r '
-            f"ON {on} AND p.rid <> r.rid WHERE {probe_not_null} {only}"
-            f"AND NOT EXISTS (SELECT 1 FROM crowd_{number} c WHERE {in_crowd})"
+            f"SELECT p.rid AS a, r.rid AS b FROM ({_outside(probes, 'p', key, number)}) p "
+            f"JOIN ({_outside(records, 'r', key, number)}) r ON {on} AND p.rid <> r.rid {only}"
         )
     crowds.append(
         f'typo_probes AS (SELECT v.rid, v.v FROM "{variants}" v JOIN "{probes}" p USING (rid)), '
@@ -206,9 +206,10 @@ def candidate_pairs_sql(records: str, probes: str, variants: str, *, max_block: 
         f"GROUP BY v HAVING count(*) > {max_block})"
     )
     selects.append(
-        f'SELECT p.rid AS a, r.rid AS b FROM typo_probes p JOIN "{variants}" r '
-        "ON p.v = r.v AND p.rid <> r.rid "
-        "WHERE NOT EXISTS (SELECT 1 FROM typo_crowd c WHERE c.v = p.v)"
+        "SELECT p.rid AS a, r.rid AS b "
+        "FROM (SELECT rid, v FROM typo_probes ANTI JOIN typo_crowd USING (v)) p "
+        f'JOIN (SELECT rid, v FROM "{variants}" ANTI JOIN typo_crowd USING (v)) r '
+        "ON p.v = r.v AND p.rid <> r.rid"
     )
     selects.extend(_initial_pairs(records, probes, crowds, max_block=max_block))
     first, last = SWAPPED_KEY
@@ -221,6 +222,15 @@ def candidate_pairs_sql(records: str, probes: str, variants: str, *, max_block: 
     return (
         f"WITH {', '.join(crowds)} "
         f"SELECT DISTINCT least(a, b) AS rid_l, greatest(a, b) AS rid_r FROM ({union})"
+    )
+
+
+def _outside(table: str, alias: str, key: tuple[str, ...], number: int) -> str:
+    """The rows of ``table`` with every column of ``key`` set and not in crowd ``number``."""
+    not_null = " AND ".join(f'{alias}."{c}" IS NOT NULL' for c in key)
+    return (
+        f'SELECT * FROM "{table}" {alias} ANTI JOIN crowd_{number} USING '
+        f"({', '.join(f'{chr(34)}{c}{chr(34)}' for c in key)}) WHERE {not_null}"
     )
 
 
