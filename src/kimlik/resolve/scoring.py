@@ -190,25 +190,29 @@ def candidate_pairs_sql(records: str, probes: str, variants: str, *, max_block: 
         same = " AND ".join(f'k."{c}" = r."{c}"' for c in key)
         counted = ", ".join(f'r."{c}"' for c in key)
         crowds.append(
-            f'crowd_{number} AS (SELECT {counted} FROM "{records}" r JOIN ({probe_keys}) k '
-            f"ON {same} GROUP BY {counted} HAVING count(*) > {max_block})"
+            f'keys_{number} AS (SELECT {counted} FROM "{records}" r JOIN ({probe_keys}) k '
+            f"ON {same} GROUP BY {counted} HAVING count(*) <= {max_block})"
         )
-        # Crowds leave both sides before the join: joined first, a key a thousand records
-        # share makes a million pairs only to throw them away.
+        # Both sides keep only the probes' keys that are no crowd, before the join: joined
+        # first, a key a thousand records share makes a million pairs only to throw them
+        # away, and an incremental run must not read the whole store to find its few keys.
         only = f"WHERE {KEY_CONDITIONS[key]}" if key in KEY_CONDITIONS else ""
         selects.append(
-            f"SELECT p.rid AS a, r.rid AS b FROM ({_outside(probes, 'p', key, number)}) p "
-            f"JOIN ({_outside(records, 'r', key, number)}) r ON {on} AND p.rid <> r.rid {only}"
+            f"SELECT p.rid AS a, r.rid AS b FROM ({_keyed(probes, key, number)}) p "
+            f"JOIN ({_keyed(records, key, number)}) r ON {on} AND p.rid <> r.rid {only}"
         )
+    # The variants table is the largest (dozens of rows a record): read it once, for the
+    # rows that share a value with a probe, and count and join those.
     crowds.append(
         f'typo_probes AS (SELECT v.rid, v.v FROM "{variants}" v JOIN "{probes}" p USING (rid)), '
-        f'typo_crowd AS (SELECT v FROM "{variants}" WHERE v IN (SELECT v FROM typo_probes) '
-        f"GROUP BY v HAVING count(*) > {max_block})"
+        f'typo_hits AS MATERIALIZED (SELECT rid, v FROM "{variants}" '
+        "SEMI JOIN (SELECT DISTINCT v FROM typo_probes) USING (v)), "
+        f"typo_keys AS (SELECT v FROM typo_hits GROUP BY v HAVING count(*) <= {max_block})"
     )
     selects.append(
         "SELECT p.rid AS a, r.rid AS b "
-        "FROM (SELECT rid, v FROM typo_probes ANTI JOIN typo_crowd USING (v)) p "
-        f'JOIN (SELECT rid, v FROM "{variants}" ANTI JOIN typo_crowd USING (v)) r '
+        "FROM (SELECT rid, v FROM typo_probes SEMI JOIN typo_keys USING (v)) p "
+        "JOIN (SELECT rid, v FROM typo_hits SEMI JOIN typo_keys USING (v)) r "
         "ON p.v = r.v AND p.rid <> r.rid"
     )
     selects.extend(_initial_pairs(records, probes, crowds, max_block=max_block))
@@ -225,13 +229,10 @@ def candidate_pairs_sql(records: str, probes: str, variants: str, *, max_block: 
     )
 
 
-def _outside(table: str, alias: str, key: tuple[str, ...], number: int) -> str:
-    """The rows of ``table`` with every column of ``key`` set and not in crowd ``number``."""
-    not_null = " AND ".join(f'{alias}."{c}" IS NOT NULL' for c in key)
-    return (
-        f'SELECT * FROM "{table}" {alias} ANTI JOIN crowd_{number} USING '
-        f"({', '.join(f'{chr(34)}{c}{chr(34)}' for c in key)}) WHERE {not_null}"
-    )
+def _keyed(table: str, key: tuple[str, ...], number: int) -> str:
+    """The rows of ``table`` whose ``key`` is one of ``keys_{number}``."""
+    columns = ", ".join(f'"{c}"' for c in key)
+    return f'SELECT * FROM "{table}" SEMI JOIN keys_{number} USING ({columns})'
 
 
 def _initial_pairs(records: str, probes: str, crowds: list[str], *, max_block: int) -> list[str]:
