@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import gzip
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -12,8 +14,12 @@ import pytest
 from sqlalchemy import Engine, select
 
 from kimlik.config import Settings
+from kimlik.errors import IngestError
 from kimlik.ingest import pool
+from kimlik.ingest.mapping import Mapping
 from kimlik.ingest.pool import choose_workers
+from kimlik.ingest.prepare import RunSpec
+from kimlik.ingest.readers import RowDecoder
 from kimlik.ingest.service import ImportRequest, ImportResult, import_file
 from kimlik.store.tables import (
     import_runs,
@@ -178,3 +184,20 @@ def test_gc_thresholds_are_restored_after_an_import(
     before = gc.get_threshold()
     _import(engine, settings, people_csv(tmp_path / "p.csv", 2), "crm")
     assert gc.get_threshold() == before
+
+
+def test_a_worker_that_dies_is_one_clear_error() -> None:
+    """A worker killed mid-import (the OOM killer, say) breaks the pool: the import stops
+    with a message that says what to do, not a traceback of the pool's internals."""
+    spec = RunSpec(
+        kind="people",
+        mapping=Mapping(),
+        decoder=RowDecoder(("email",)),
+        driver="sqlite",
+        source_id=1,
+        run_id=1,
+        now=dt.datetime.now(dt.UTC),
+    )
+    # os._exit(3) in the worker: the batch is the exit status
+    with pytest.raises(IngestError, match="KIMLIK_IMPORT_WORKERS=0"):
+        list(pool._in_pool([3], spec, 1, task=os._exit))

@@ -16,9 +16,12 @@ import gc
 import multiprocessing
 import os
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
 
+from kimlik.errors import IngestError
 from kimlik.ingest.prepare import BatchPreparer, RunSpec
 from kimlik.ingest.readers import Batch
 from kimlik.ingest.rows import PreparedBatch
@@ -88,8 +91,17 @@ def prepared_batches(
             yield from _in_pool(batches, preparer.spec, workers)
 
 
-def _in_pool(batches: Iterable[Batch], spec: RunSpec, workers: int) -> Iterator[PreparedBatch]:
-    """The pool: submit ahead, hand results back in submission (file) order."""
+def _in_pool(
+    batches: Iterable[Any],
+    spec: RunSpec,
+    workers: int,
+    task: Callable[[Any], PreparedBatch] = _prepare_in_worker,
+) -> Iterator[PreparedBatch]:
+    """The pool: submit ahead, hand results back in submission (file) order.
+
+    A worker that dies (killed for memory, say) breaks the pool: that is one clear error,
+    and the import is rolled back like any other that stops as a whole.
+    """
     context = multiprocessing.get_context("forkserver")
     # Workers fork from a server that has imported the standardizers once.
     context.set_forkserver_preload([__name__])
@@ -102,10 +114,16 @@ def _in_pool(batches: Iterable[Batch], spec: RunSpec, workers: int) -> Iterator[
     pending: deque[Future[PreparedBatch]] = deque()
     try:
         for batch in batches:
-            pending.append(pool.submit(_prepare_in_worker, batch))
+            pending.append(pool.submit(task, batch))
             if len(pending) >= 2 * workers:
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
+    except BrokenProcessPool as exc:
+        raise IngestError(
+            "a worker process cleaning rows stopped unexpectedly (out of memory?); nothing "
+            "from this import was kept: run it again, or with KIMLIK_IMPORT_WORKERS=0 to "
+            "clean in one process"
+        ) from exc
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
