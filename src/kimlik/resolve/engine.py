@@ -188,10 +188,8 @@ class Engine:
     def marked(self) -> str | None:
         """The store state the index reflects, if known and built by these features."""
         row = self.connection.execute("SELECT token FROM index_state").fetchone()
-        if row is None:
-            return None
-        token = str(row[0]).rpartition("/")[2]
-        return token if _versioned(token) == row[0] else None
+        prefix = _versioned("")
+        return str(row[0])[len(prefix) :] if row and str(row[0]).startswith(prefix) else None
 
     def _register_ids(self, name: str, rids: Iterable[int]) -> None:
         ids = pa.table({"rid": pa.array(sorted(set(rids)), pa.int64())})

@@ -135,7 +135,7 @@ def match_features(record: Mapping[str, Any]) -> dict[str, Any]:
     letters = "".join(ch for ch in local or "" if ch.isalpha()) or None
     # "richard1954" for Rick: the first name alone, as a nickname family knows it
     only_first = bool(
-        letters and first and (letters == canon or are_nickname_variants(letters, first))
+        letters and first and (letters in (first, canon) or are_nickname_variants(letters, first))
     )
     named = bool(letters) and (only_first or spells_name(letters or "", first, last, canon))
     phone = _text(record.get("phone"))

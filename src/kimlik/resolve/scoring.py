@@ -181,7 +181,8 @@ def candidate_pairs_sql(records: str, probes: str, variants: str, *, max_block: 
     probes' own keys are counted, so a few probes cost little in a large store.
     ``variants`` is the ``(rid, v)`` table of ``typo_variants_sql`` over ``records``.
     """
-    selects, crowds = [], []
+    selects: list[str] = []
+    ctes: list[str] = []  # per key: the probes' values that are no crowd
     for number, key in enumerate(BLOCKING_KEYS):
         on = " AND ".join(f'p."{c}" = r."{c}"' for c in key)
         columns = ", ".join(f'"{c}"' for c in key)
@@ -189,7 +190,7 @@ def candidate_pairs_sql(records: str, probes: str, variants: str, *, max_block: 
         probe_keys = f'SELECT DISTINCT {columns} FROM "{probes}" p WHERE {probe_not_null}'
         same = " AND ".join(f'k."{c}" = r."{c}"' for c in key)
         counted = ", ".join(f'r."{c}"' for c in key)
-        crowds.append(
+        ctes.append(
             f'keys_{number} AS (SELECT {counted} FROM "{records}" r JOIN ({probe_keys}) k '
             f"ON {same} GROUP BY {counted} HAVING count(*) <= {max_block})"
         )
@@ -203,7 +204,7 @@ def candidate_pairs_sql(records: str, probes: str, variants: str, *, max_block: 
         )
     # The variants table is the largest (dozens of rows a record): read it once, for the
     # rows that share a value with a probe, and count and join those.
-    crowds.append(
+    ctes.append(
         f'typo_probes AS (SELECT v.rid, v.v FROM "{variants}" v JOIN "{probes}" p USING (rid)), '
         f'typo_hits AS MATERIALIZED (SELECT rid, v FROM "{variants}" '
         "SEMI JOIN (SELECT DISTINCT v FROM typo_probes) USING (v)), "
@@ -215,7 +216,7 @@ def candidate_pairs_sql(records: str, probes: str, variants: str, *, max_block: 
         "JOIN (SELECT rid, v FROM typo_hits SEMI JOIN typo_keys USING (v)) r "
         "ON p.v = r.v AND p.rid <> r.rid"
     )
-    selects.extend(_initial_pairs(records, probes, crowds, max_block=max_block))
+    selects.extend(_initial_pairs(records, probes, ctes, max_block=max_block))
     first, last = SWAPPED_KEY
     selects.append(
         f'SELECT p.rid AS a, r.rid AS b FROM "{probes}" p JOIN "{records}" r '
@@ -224,7 +225,7 @@ def candidate_pairs_sql(records: str, probes: str, variants: str, *, max_block: 
     )
     union = "\nUNION ALL\n".join(selects)
     return (
-        f"WITH {', '.join(crowds)} "
+        f"WITH {', '.join(ctes)} "
         f"SELECT DISTINCT least(a, b) AS rid_l, greatest(a, b) AS rid_r FROM ({union})"
     )
 
@@ -235,11 +236,12 @@ def _keyed(table: str, key: tuple[str, ...], number: int) -> str:
     return f'SELECT * FROM "{table}" SEMI JOIN keys_{number} USING ({columns})'
 
 
-def _initial_pairs(records: str, probes: str, crowds: list[str], *, max_block: int) -> list[str]:
+def _initial_pairs(records: str, probes: str, ctes: list[str], *, max_block: int) -> list[str]:
     """Pairs where one record's address spells the other's initial and surname.
 
     "rhaliloglu@…" meets Ramazan Haliloğlu. Records never meet each other on their
-    initials alone: every A. Kaya of a large store would pair with every other.
+    initials alone: every A. Kaya of a large store would pair with every other. As for
+    the other keys, both sides keep only the probes' values that are no crowd.
     """
 
     def initials(alias: str) -> str:
@@ -252,20 +254,19 @@ def _initial_pairs(records: str, probes: str, crowds: list[str], *, max_block: i
     wanted = (
         f'SELECT "email_spelling" FROM "{probes}" UNION SELECT {initials("q")} FROM "{probes}" q'
     )
-    crowds.append(
-        f"initials_crowd AS (SELECT k FROM ({named}) WHERE k IN ({wanted}) "
-        f"GROUP BY k HAVING count(*) > {max_block})"
+    ctes.append(
+        f"initials_keys AS (SELECT k FROM ({named}) WHERE k IN ({wanted}) "
+        f"GROUP BY k HAVING count(*) <= {max_block})"
     )
     return [
         # a probe's address against the records' initials ...
-        f'SELECT p.rid AS a, r.rid AS b FROM "{probes}" p JOIN ({named}) r '
-        'ON p."email_spelling" = r.k AND p.rid <> r.rid '
-        "WHERE r.k NOT IN (SELECT k FROM initials_crowd)",
+        f'SELECT p.rid AS a, r.rid AS b FROM "{probes}" p '
+        f'JOIN ({named}) r ON p."email_spelling" = r.k AND p.rid <> r.rid '
+        "WHERE r.k IN (SELECT k FROM initials_keys)",
         # ... and a probe's initials against the records' addresses
         f'SELECT p.rid AS a, r.rid AS b FROM "{probes}" p JOIN "{records}" r '
         f'ON {initials("p")} = r."email_spelling" AND p.rid <> r.rid '
-        f'WHERE length(r."email_spelling") >= {_MIN_INITIALS} '
-        'AND r."email_spelling" NOT IN (SELECT k FROM initials_crowd)',
+        'WHERE r."email_spelling" IN (SELECT k FROM initials_keys)',
     ]
 
 
