@@ -75,13 +75,15 @@ _FIELD = st.text(alphabet=st.sampled_from('ab ,"\n\r;x'), max_size=12)
     records=st.lists(st.lists(_FIELD, min_size=1, max_size=4), max_size=25),
     ending=st.sampled_from(["\n", "\r\n", "\r"]),
     size=st.integers(min_value=1, max_value=3),
+    width=st.integers(min_value=1, max_value=3),
 )
 def test_framing_in_pieces_reads_what_one_reader_reads(
-    tmp_path: Path, records: list[list[str]], ending: str, size: int
+    tmp_path: Path, records: list[list[str]], ending: str, size: int, width: int
 ) -> None:
-    """Whatever the quotes, line endings and chunk sizes: the same rows, the same lines."""
+    """Whatever the quotes, line endings, chunk sizes and widths: the same rows and lines."""
     buffer = io.StringIO(newline="")
-    csv.writer(buffer, lineterminator=ending).writerows([["h1", "h2"], *records])
+    header = [f"h{number}" for number in range(1, width + 1)]
+    csv.writer(buffer, lineterminator=ending).writerows([header, *records])
     text = buffer.getvalue()
     path = tmp_path / "p.csv"
     path.write_bytes(text.encode("utf-8"))
@@ -90,7 +92,7 @@ def test_framing_in_pieces_reads_what_one_reader_reads(
         decoder = file.decoder
     rows = [row for batch in batches for row in decoder.decode(batch)]
     got = [(row.line, [v for v in row.values.values() if not isinstance(v, list)]) for row in rows]
-    expected = [(line, fields[:2]) for line, fields in _expected(text)]
+    expected = [(line, fields[:width]) for line, fields in _expected(text)]
     assert got == expected
 
 

@@ -219,7 +219,9 @@ class RowCleaner:
         collected = [self._collect(plan, row.values, row.text_only) for row in rows]
         notes = _Notes([columns for _texts, columns, _custom in collected])
         if self._people and "full_name" in plan.attributes:
-            for index, (row_texts, row_columns, _custom) in enumerate(collected):
+            for index, (row_texts, shared_columns, custom) in enumerate(collected):
+                row_columns = notes.columns[index] = dict(shared_columns)  # see _collect
+                collected[index] = (row_texts, row_columns, custom)
                 self._split_full_name(row_texts, row_columns, notes.issues_of(index))
         all_texts = [texts for texts, _columns, _custom in collected]
         ctx = self._context
@@ -333,10 +335,11 @@ class RowCleaner:
         """Attribute -> first non-blank text (and its column); unmapped values to custom."""
         if text_only and plan.single_columns is not None:
             # A CSV row, one column per attribute: the same result, in comprehensions
-            # (a third faster than the loop below, which JSON values need).
+            # (a third faster than the loop below, which JSON values need). Every row gets
+            # the plan's own attribute -> column dict: whoever changes it copies it first.
             return (
                 {a: v for h, a in plan.mapped_pairs if (v := raw[h]) and not v.isspace()},
-                dict(plan.single_columns),
+                plan.single_columns,
                 {h: v for h in plan.custom_headers if (v := raw[h]) != ""},
             )
         texts: dict[str, str] = {}
