@@ -236,11 +236,13 @@ class RowCleaner:
             entries: list[_Entry | None]
             if memo is None:
                 entries = [None] * size
+                todo = [i for i, text in enumerate(texts) if text is not None]
             else:
                 entries = list(map(memo.get, keys))
-            for index, text in enumerate(texts):
-                if text is None or entries[index] is not None:
-                    continue
+                todo = [i for i, hit in enumerate(entries) if hit is None and texts[i] is not None]
+            for index in todo:
+                text = texts[index]
+                assert text is not None  # for mypy: todo holds rows with a text
                 ctx.country = countries[index]
                 result = parse(text, ctx)
                 entries[index] = (
@@ -253,9 +255,9 @@ class RowCleaner:
                     missing = Issue(f"{name}.missing", f"{name} is required")
                     column = notes.columns[index].get(name)
                     notes.rejections_of(index).append(_reason(column, name, None, missing))
-            for index, entry in enumerate(entries):
-                if entry is not None and entry[2]:
-                    self._note_issues(notes, index, name, required, texts[index], entry)
+            flagged = [(i, hit) for i, hit in enumerate(entries) if hit is not None and hit[2]]
+            for index, entry in flagged:
+                self._note_issues(notes, index, name, required, texts[index], entry)
             if sets_country:
                 countries = values
             targets.append(target)
