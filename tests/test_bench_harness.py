@@ -47,3 +47,23 @@ def test_tree_total_reads_a_given_tree_without_scanning() -> None:
 
     assert harness.tree_total(1, read, [1, 2, 3]) == (20, 2)
     assert calls == [1, 2, 3]
+
+
+def _import_bench() -> ModuleType:
+    path = HARNESS.parent / "import" / "run.py"
+    spec = importlib.util.spec_from_file_location("kimlik_bench_import_run", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_repeated_runs_report_the_median_and_the_spread() -> None:
+    bench = _import_bench()
+    runs = [{"status": "ok", "import": {"seconds": s}} for s in (55.0, 49.0, 51.0, 60.0)]
+    chosen = bench.median_run(runs, "import")
+    assert chosen["import"]["seconds"] == 51.0  # the lower median of an even count
+    assert (chosen["seconds_range"], chosen["runs"]) == ([49.0, 60.0], 4)
+    broken = [*runs, {"status": "failed"}]
+    assert bench.median_run(broken, "import")["status"] == "failed"
