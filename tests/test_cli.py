@@ -107,3 +107,13 @@ def test_quality_on_empty_store(database_url: str) -> None:
 def test_bad_format_option_is_a_usage_error(database_url: str) -> None:
     result = kimlik(database_url, "quality", "--format", "xml")
     assert result.exit_code == 2
+
+
+def test_a_bad_setting_is_one_line_naming_the_variable(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'new.db'}"
+    env = {"KIMLIK_IMPORT_WORKERS": "several"}
+    for command in (["init"], ["quality"], ["resolve"]):
+        result = runner.invoke(app, ["--database", url, *command], env=env)
+        assert result.exit_code == 2, result.output
+        assert "error: invalid setting KIMLIK_IMPORT_WORKERS" in result.output
+        assert "Traceback" not in result.output and "several" not in result.output

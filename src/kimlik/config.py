@@ -7,9 +7,12 @@ Nothing here is built at import time: ``Settings()`` is called by the delivery l
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from pydantic import Field
+from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from kimlik.errors import ConfigurationError
 
 DEFAULT_DATABASE_URL = "sqlite:///kimlik.db"
 
@@ -74,3 +77,20 @@ class Settings(BaseSettings):
         default=None,
         description="YAML/JSON survivorship rules file; the shipped defaults when unset.",
     )
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Settings from the environment, with ``overrides`` (command-line options) on top.
+
+    A value that does not parse is a ``ConfigurationError`` naming the variable, so the
+    user reads one line instead of a validation traceback. The value itself is left out:
+    a database URL may hold a password.
+    """
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = [
+            f"KIMLIK_{'_'.join(str(part) for part in error['loc']).upper()}: {error['msg']}"
+            for error in exc.errors()
+        ]
+        raise ConfigurationError("invalid setting " + "; ".join(problems)) from None

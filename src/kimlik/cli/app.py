@@ -1,16 +1,22 @@
-"""The Typer application: global options, and each command group in its own module."""
+"""The Typer application: global options, and each command group in its own module.
+
+Start-up stays light: the command modules import their services (SQLAlchemy, the ingest
+pipeline, the matcher with DuckDB and pyarrow) inside the commands, so ``kimlik --help``
+loads none of them and each command loads only its own; ``tests/test_cli_startup.py`` checks.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from sqlalchemy import Engine
 
-from kimlik.config import Settings
-from kimlik.store.engine import open_engine
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from kimlik.config import Settings
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -22,12 +28,27 @@ app = typer.Typer(
 
 @dataclass
 class CliState:
-    """Settings and the lazily opened engine, shared by the commands of one invocation."""
+    """Settings and engine, both made on first use, shared by the commands of one invocation.
 
-    settings: Settings
+    Lazy because ``kimlik COMMAND --help`` runs the callback too, and needs neither
+    pydantic-settings nor SQLAlchemy.
+    """
+
+    database: str | None = None
     console: Console = field(default_factory=lambda: Console(soft_wrap=True))
     err: Console = field(default_factory=lambda: Console(stderr=True, soft_wrap=True))
+    _settings: Settings | None = None
     _engine: Engine | None = None
+
+    @property
+    def settings(self) -> Settings:
+        """From the environment (``KIMLIK_*``); ``--database`` overrides the database URL."""
+        if self._settings is None:
+            from kimlik.config import load_settings
+
+            overrides = {"database_url": self.database} if self.database else {}
+            self._settings = load_settings(**overrides)
+        return self._settings
 
     def close(self) -> None:
         """Return pooled connections when the command ends."""
@@ -38,6 +59,8 @@ class CliState:
     @property
     def engine(self) -> Engine:
         if self._engine is None:
+            from kimlik.store.engine import open_engine
+
             self._engine = open_engine(self.settings.database_url)
         return self._engine
 
@@ -56,8 +79,7 @@ def main(
     ] = None,
 ) -> None:
     """Kimlik: collect, clean and unify customer data from every app."""
-    settings = Settings(database_url=database) if database else Settings()
-    cli = CliState(settings=settings)
+    cli = CliState(database=database)
     ctx.obj = cli
     ctx.call_on_close(cli.close)
 

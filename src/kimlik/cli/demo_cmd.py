@@ -16,18 +16,6 @@ import typer
 
 from kimlik.cli.app import state
 from kimlik.cli.errors import reported
-from kimlik.cli.import_cmd import render_result
-from kimlik.cli.profiles_cmd import render_profile
-from kimlik.cli.quality_cmd import render_report
-from kimlik.cli.resolve_cmd import engine_settings
-from kimlik.cli.resolve_cmd import render_result as render_resolve
-from kimlik.identity.service import resolve
-from kimlik.ingest.service import ImportRequest, import_file
-from kimlik.profiles.repository import largest_profile
-from kimlik.profiles.service import get_profile
-from kimlik.quality.service import build_report
-from kimlik.store.engine import describe
-from kimlik.store.migrate import upgrade
 
 
 def demo_data_dir() -> Path:
@@ -47,6 +35,20 @@ def register(app: typer.Typer) -> None:
 
 def demo(ctx: typer.Context) -> None:
     """Import the bundled multi-source sample, report on its quality, resolve it into profiles."""
+    # The whole journey, so every service; imported here to keep the other commands light.
+    from kimlik.cli.import_cmd import render_result
+    from kimlik.cli.profiles_cmd import render_profile
+    from kimlik.cli.quality_cmd import render_report
+    from kimlik.cli.resolve_cmd import engine_settings
+    from kimlik.cli.resolve_cmd import render_result as render_resolve
+    from kimlik.identity.service import resolve
+    from kimlik.ingest.service import ImportRequest, import_file
+    from kimlik.profiles.repository import largest_profile
+    from kimlik.profiles.service import get_profile
+    from kimlik.quality.service import build_report
+    from kimlik.store.engine import describe
+    from kimlik.store.migrate import upgrade
+
     cli = state(ctx)
     data = demo_data_dir()
     with reported(cli.err):

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 
 from kimlik.cli.app import state
 from kimlik.cli.errors import reported
-from kimlik.profiles.service import ExportResult, export_members, export_profiles
+
+if TYPE_CHECKING:
+    from kimlik.profiles.service import ExportResult
 
 export_app = typer.Typer(
     no_args_is_help=True,
@@ -32,6 +34,8 @@ def register(app: typer.Typer) -> None:
 @export_app.command("profiles")
 def profiles_command(ctx: typer.Context, output: Output) -> None:
     """One row per active profile: profile_id and the golden attributes."""
+    from kimlik.profiles.service import export_profiles
+
     cli = state(ctx)
     with reported(cli.err):
         result = export_profiles(cli.engine, output)
@@ -41,6 +45,8 @@ def profiles_command(ctx: typer.Context, output: Output) -> None:
 @export_app.command("members")
 def members_command(ctx: typer.Context, output: Output) -> None:
     """One row per source record in a profile: profile_id, source, record_id."""
+    from kimlik.profiles.service import export_members
+
     cli = state(ctx)
     with reported(cli.err):
         result = export_members(cli.engine, output)

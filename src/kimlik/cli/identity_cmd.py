@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import getpass
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -16,11 +16,13 @@ from rich.table import Table
 from kimlik.cli.app import CliState, state
 from kimlik.cli.errors import reported
 from kimlik.cli.resolve_cmd import engine_settings
-from kimlik.identity import decisions, review
-from kimlik.identity.decisions import Decision
-from kimlik.identity.requests import Outcome, RecordView
-from kimlik.identity.review import ReviewItem
-from kimlik.profiles.rules import SurvivorshipRules, default_rules, load_rules
+
+# The services load the matcher (DuckDB, pyarrow): each command imports them when it runs.
+if TYPE_CHECKING:
+    from kimlik.identity.decisions import Decision
+    from kimlik.identity.requests import Outcome, RecordView
+    from kimlik.identity.review import ReviewItem
+    from kimlik.profiles.rules import SurvivorshipRules
 
 review_app = typer.Typer(no_args_is_help=True, help="Pairs the model was unsure about.")
 decisions_app = typer.Typer(no_args_is_help=True, help="People's merge and never-merge decisions.")
@@ -63,6 +65,8 @@ def _actor(actor: str | None) -> str:
 
 
 def _rules(cli: CliState) -> SurvivorshipRules:
+    from kimlik.profiles.rules import default_rules, load_rules
+
     path = cli.settings.survivorship_rules
     return load_rules(path) if path else default_rules()
 
@@ -75,6 +79,8 @@ def merge_command(
     actor: Actor = None,
 ) -> None:
     """Merge two profiles into one (kept by every later `resolve`, even `--full`)."""
+    from kimlik.identity import decisions
+
     cli = state(ctx)
     with reported(cli.err):
         outcome = decisions.merge_profiles(
@@ -95,6 +101,8 @@ def unmerge_command(
     actor: Actor = None,
 ) -> None:
     """Split a record out of a profile; it never joins that profile's records again."""
+    from kimlik.identity import decisions
+
     cli = state(ctx)
     with reported(cli.err):
         outcome = decisions.unmerge(
@@ -116,6 +124,8 @@ def never_merge_command(
     actor: Actor = None,
 ) -> None:
     """Keep two records apart for good (split now if they share a profile)."""
+    from kimlik.identity import decisions
+
     cli = state(ctx)
     with reported(cli.err):
         outcome = decisions.never_merge(
@@ -134,6 +144,8 @@ def review_list_command(
     limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many.")] = 50,
 ) -> None:
     """Pairs waiting for a person, both records side by side, strongest evidence first."""
+    from kimlik.identity import review
+
     cli = state(ctx)
     with reported(cli.err):
         items = review.review_list(cli.engine, status.value, limit)
@@ -148,6 +160,8 @@ def review_accept_command(
     actor: Actor = None,
 ) -> None:
     """The pair is one person: merge their profiles."""
+    from kimlik.identity import review
+
     cli = state(ctx)
     with reported(cli.err):
         outcome = review.review_accept(
@@ -165,6 +179,8 @@ def review_reject_command(
     actor: Actor = None,
 ) -> None:
     """The pair is two people: never merge them."""
+    from kimlik.identity import review
+
     cli = state(ctx)
     with reported(cli.err):
         outcome = review.review_reject(
@@ -181,6 +197,8 @@ def decisions_list_command(
     limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many.")] = 100,
 ) -> None:
     """People's decisions, newest first."""
+    from kimlik.identity import decisions
+
     cli = state(ctx)
     with reported(cli.err):
         rows = decisions.list_decisions(cli.engine, active_only=active, limit=limit)
@@ -195,6 +213,8 @@ def decisions_revoke_command(
     actor: Actor = None,
 ) -> None:
     """Take decisions back and re-check their records."""
+    from kimlik.identity import decisions
+
     cli = state(ctx)
     with reported(cli.err):
         outcome = decisions.revoke(

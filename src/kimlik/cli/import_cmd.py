@@ -3,23 +3,36 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 from rich.table import Table
-from sqlalchemy import Engine
 
 from kimlik.cli.app import state
 from kimlik.cli.errors import reported
-from kimlik.config import Settings
-from kimlik.ingest.kinds import KINDS
-from kimlik.ingest.service import ImportRequest, ImportResult, import_file
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from kimlik.config import Settings
+    from kimlik.ingest.service import ImportRequest, ImportResult
 
 #: Files above this size get a progress bar.
 PROGRESS_BYTES = 5_000_000
+
+#: The record kinds for ``--help``, in ``kimlik.ingest.kinds.KINDS`` order: importing that
+#: module loads every standardizer, too slow for help text (a test keeps the two equal).
+KIND_NAMES = (
+    "people",
+    "companies",
+    "orders",
+    "order_items",
+    "interactions",
+    "feedback",
+    "consents",
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -32,7 +45,7 @@ def import_command(
     source: Annotated[str, typer.Option("--source", help="Source system, e.g. crm, webshop.")],
     kind: Annotated[
         str | None,
-        typer.Option("--kind", help=f"Record kind: {', '.join(KINDS)} (default people)."),
+        typer.Option("--kind", help=f"Record kind: {', '.join(KIND_NAMES)} (default people)."),
     ] = None,
     mapping: Annotated[
         Path | None, typer.Option("--mapping", help="Mapping file (YAML or JSON).")
@@ -49,6 +62,8 @@ def import_command(
     ] = None,
 ) -> None:
     """Import a file; prints read / new / updated / unchanged / rejected counts."""
+    from kimlik.ingest.service import ImportRequest
+
     cli = state(ctx)
     request = ImportRequest(
         path=path,
@@ -65,9 +80,13 @@ def import_command(
 
 
 def _run(engine: Engine, settings: Settings, request: ImportRequest, err: Console) -> ImportResult:
+    from kimlik.ingest.service import import_file
+
     size = request.path.stat().st_size if request.path.is_file() else 0
     if size < PROGRESS_BYTES or not err.is_terminal:
         return import_file(engine, settings, request)
+    from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+
     columns = (
         *Progress.get_default_columns()[:-1],
         BarColumn(),

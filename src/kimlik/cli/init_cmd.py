@@ -6,8 +6,6 @@ import typer
 
 from kimlik.cli.app import state
 from kimlik.cli.errors import reported
-from kimlik.store.engine import describe
-from kimlik.store.migrate import current_revision, upgrade
 
 
 def register(app: typer.Typer) -> None:
@@ -16,6 +14,9 @@ def register(app: typer.Typer) -> None:
 
 def init(ctx: typer.Context) -> None:
     """Create or upgrade the database schema (safe to run again)."""
+    from kimlik.store.engine import describe
+    from kimlik.store.migrate import current_revision, upgrade
+
     cli = state(ctx)
     with reported(cli.err):
         engine = cli.engine

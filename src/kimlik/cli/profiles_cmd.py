@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import orjson
 import typer
@@ -15,9 +15,10 @@ from rich.table import Table
 
 from kimlik.cli.app import state
 from kimlik.cli.errors import reported
-from kimlik.profiles.rules import PERSON_ATTRIBUTES
-from kimlik.profiles.service import ProfileView, get_profile
-from kimlik.profiles.timeline import KeyFigures, TimelineEntry
+
+if TYPE_CHECKING:
+    from kimlik.profiles.service import ProfileView
+    from kimlik.profiles.timeline import KeyFigures, TimelineEntry
 
 #: The text view lists at most this many timeline entries (the newest); JSON has them all.
 TIMELINE_ROWS = 200
@@ -50,6 +51,8 @@ def show(
     output_format: Annotated[Format, typer.Option("--format", help="text or json.")] = Format.text,
 ) -> None:
     """The single customer view: golden record with lineage, records side by side, timeline."""
+    from kimlik.profiles.service import get_profile
+
     cli = state(ctx)
     with reported(cli.err):
         view = get_profile(cli.engine, ref)
@@ -110,6 +113,8 @@ def _figures(figures: KeyFigures) -> str:
 
 def _members_table(view: ProfileView) -> Table:
     """One column per member record, one row per attribute; disagreements highlighted."""
+    from kimlik.profiles.rules import PERSON_ATTRIBUTES  # pydantic and YAML: not at start-up
+
     table = Table(
         title=f"source records ({len(view.members)}); ≠ marks values that differ",
         title_justify="left",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import orjson
 import typer
@@ -14,7 +14,9 @@ from rich.table import Table
 
 from kimlik.cli.app import state
 from kimlik.cli.errors import reported
-from kimlik.quality.service import QualityReport, build_report
+
+if TYPE_CHECKING:
+    from kimlik.quality.service import QualityReport
 
 
 class Format(StrEnum):
@@ -31,6 +33,8 @@ def quality(
     output_format: Annotated[Format, typer.Option("--format", help="text or json.")] = Format.text,
 ) -> None:
     """Completeness, validity, standardization, rejections, shared identifiers and freshness."""
+    from kimlik.quality.service import build_report
+
     cli = state(ctx)
     with reported(cli.err):
         report = build_report(cli.engine)

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from sqlalchemy import make_url
 
 from kimlik.cli.app import state
 from kimlik.cli.errors import reported
-from kimlik.config import Settings
-from kimlik.identity.service import ResolveResult, resolve
-from kimlik.profiles.rules import default_rules, load_rules
-from kimlik.resolve.engine import EngineSettings
+
+if TYPE_CHECKING:
+    from kimlik.config import Settings
+    from kimlik.identity.service import ResolveResult
+    from kimlik.resolve.engine import EngineSettings
 
 
 def register(app: typer.Typer) -> None:
@@ -22,6 +22,8 @@ def register(app: typer.Typer) -> None:
 
 def engine_settings(settings: Settings) -> EngineSettings:
     """The matcher's knobs from the installation's settings."""
+    from kimlik.resolve.engine import EngineSettings  # DuckDB and pyarrow: resolving only
+
     return EngineSettings(
         link_weight=settings.resolve_link_weight,
         review_weight=settings.resolve_review_weight,
@@ -36,6 +38,8 @@ def match_index_path(settings: Settings) -> str | None:
     SQLite database file; ``memory`` (or a server database with no path set) keeps none."""
     if settings.resolve_index:
         return None if settings.resolve_index == "memory" else settings.resolve_index
+    from sqlalchemy import make_url
+
     url = make_url(settings.database_url)
     if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
         return f"{url.database}.match.duckdb"
@@ -52,6 +56,9 @@ def resolve_command(
     ] = False,
 ) -> None:
     """Link person records into profiles: one golden record per person."""
+    from kimlik.identity.service import resolve
+    from kimlik.profiles.rules import default_rules, load_rules
+
     cli = state(ctx)
     with reported(cli.err):
         path = cli.settings.survivorship_rules
