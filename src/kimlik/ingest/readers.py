@@ -212,6 +212,8 @@ class RecordFile:
         self._text = io.TextIOWrapper(binary, encoding=self.encoding, newline="")
         self.headers: tuple[str, ...] = ()
         self.delimiter = ","
+        #: data lines read so far (a quoted CSV field may span lines: close enough to rows)
+        self.lines_read = 0
         if self.format == "csv":
             try:
                 self._open_csv(delimiter)
@@ -223,6 +225,12 @@ class RecordFile:
     def bytes_read(self) -> int:
         """Bytes of the file on disk consumed so far (compressed bytes for .gz)."""
         return self._counter.count
+
+    def estimated_rows(self) -> int:
+        """The file's data lines, extrapolated from what has been read so far."""
+        if self.bytes_read == 0:
+            return 0
+        return round(self.lines_read * max(self.total_bytes, 1) / self.bytes_read)
 
     def close(self) -> None:
         self._text.close()
@@ -288,6 +296,7 @@ class RecordFile:
                 consumed += _line_count(chunk)
             else:
                 batch, consumed = self._frame_quoted(chunk, consumed)
+            self.lines_read = consumed
             if batch:
                 yield batch
 
@@ -323,6 +332,7 @@ class RecordFile:
             if text.strip():
                 batch.append((number, text))
                 if len(batch) >= size:
+                    self.lines_read = number
                     yield batch
                     batch = []
         if batch:

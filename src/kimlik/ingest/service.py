@@ -27,6 +27,7 @@ from kimlik.ingest.prepare import BatchPreparer, RunSpec
 from kimlik.ingest.readers import RecordFile
 from kimlik.ingest.rows import PreparedBatch, Reason
 from kimlik.sources.repository import check_source_name, get_or_create_source
+from kimlik.store.deferred_indexes import DeferredIndexes
 from kimlik.store.migrate import require_current
 
 #: Rejections kept in memory for the on-screen summary; all are stored in the database.
@@ -145,10 +146,13 @@ def import_file(
                 batches = prepared_batches(
                     file.frame_batches(settings.import_batch_size), preparer, workers
                 )
+                deferred = DeferredIndexes(connection, preparer.layout.table)
                 for batch in batches:
                     _store_batch(writer, batch, result, run_id)
+                    deferred.consider(file.estimated_rows())
                     if progress is not None:
                         progress(file.bytes_read, file.total_bytes)
+                deferred.after_load()
                 repository.link_records(connection)
                 result.unlinked = repository.count_unlinked(connection, kind.name, source_id)
                 repository.finish_run(
