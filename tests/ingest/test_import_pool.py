@@ -15,12 +15,12 @@ from sqlalchemy import Engine, select
 
 from kimlik.config import Settings
 from kimlik.errors import IngestError
-from kimlik.ingest import pool
+from kimlik.ingest import pool, workers
 from kimlik.ingest.mapping import Mapping
-from kimlik.ingest.pool import choose_workers
 from kimlik.ingest.prepare import RunSpec
 from kimlik.ingest.readers import RowDecoder
 from kimlik.ingest.service import ImportRequest, ImportResult, import_file
+from kimlik.ingest.workers import choose_workers
 from kimlik.store.tables import (
     import_runs,
     record_versions,
@@ -165,7 +165,7 @@ def test_batch_size_does_not_change_what_is_stored(
         (None, 10**9, 1, 0),  # one CPU: in-process
         (None, 10**9, 2, 2),  # two CPUs: two workers beside the parent
         (None, 10**9, 3, 2),
-        (None, 10**9, 64, pool.MAX_AUTO_WORKERS),
+        (None, 10**9, 64, workers.MAX_AUTO_WORKERS),
         (0, 10**9, 8, 0),  # KIMLIK_IMPORT_WORKERS=0 keeps it in-process
         (3, 10**9, 1, 3),  # an explicit count wins
         (3, 10, 8, 0),  # ... but small files still skip the pool
@@ -174,7 +174,7 @@ def test_batch_size_does_not_change_what_is_stored(
 def test_worker_count(
     monkeypatch: pytest.MonkeyPatch, setting: int | None, file_bytes: int, cpus: int, expected: int
 ) -> None:
-    monkeypatch.setattr(pool.os, "sched_getaffinity", lambda _pid: set(range(cpus)))
+    monkeypatch.setattr(workers.os, "sched_getaffinity", lambda _pid: set(range(cpus)))
     assert choose_workers(setting, file_bytes, 1000) == expected
 
 
@@ -201,3 +201,12 @@ def test_a_worker_that_dies_is_one_clear_error() -> None:
     # os._exit(3) in the worker: the batch is the exit status
     with pytest.raises(IngestError, match="KIMLIK_IMPORT_WORKERS=0"):
         list(pool._in_pool([3], spec, 1, task=os._exit))
+
+
+def test_the_fork_server_preloads_the_module_that_starts_workers() -> None:
+    import importlib
+
+    import kimlik.ingest.pool
+    from kimlik.ingest.workers import WORKER_MODULE
+
+    assert importlib.import_module(WORKER_MODULE) is kimlik.ingest.pool

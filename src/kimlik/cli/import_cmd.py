@@ -62,9 +62,10 @@ def import_command(
     ] = None,
 ) -> None:
     """Import a file; prints read / new / updated / unchanged / rejected counts."""
+    cli = state(ctx)
+    _start_workers_early(cli.settings, path)
     from kimlik.ingest.service import ImportRequest
 
-    cli = state(ctx)
     request = ImportRequest(
         path=path,
         source=source,
@@ -77,6 +78,15 @@ def import_command(
     with reported(cli.err):
         result = _run(cli.engine, cli.settings, request, cli.err)
     render_result(cli.console, path, result)
+
+
+def _start_workers_early(settings: Settings, path: Path) -> None:
+    """Start the cleaning workers' server before loading the pipeline, when it will be used."""
+    from kimlik.ingest.workers import choose_workers, start_server_early
+
+    size = path.stat().st_size if path.is_file() else 0
+    if choose_workers(settings.import_workers, size, settings.parallel_threshold_bytes):
+        start_server_early()
 
 
 def _run(engine: Engine, settings: Settings, request: ImportRequest, err: Console) -> ImportResult:

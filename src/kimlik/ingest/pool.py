@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import multiprocessing
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -25,9 +24,8 @@ from kimlik.errors import IngestError
 from kimlik.ingest.prepare import BatchPreparer, RunSpec
 from kimlik.ingest.readers import Batch
 from kimlik.ingest.rows import PreparedBatch
+from kimlik.ingest.workers import worker_context
 
-#: more workers than this only queue behind the parent, which stores ~30,000 rows/s
-MAX_AUTO_WORKERS = 4
 #: Workers yield the CPU to the parent, whose reading and writing is the serial part: on a
 #: busy 2-core machine the parent spent half as long storing batches, and imports ran
 #: ~10% faster, than at equal priority. Workers still use every idle cycle.
@@ -63,22 +61,6 @@ def _prepare_in_worker(batch: Batch) -> PreparedBatch:
     return _worker.prepare(batch)
 
 
-def choose_workers(setting: int | None, file_bytes: int, threshold_bytes: int) -> int:
-    """Worker processes for a file: 0 (in-process) below the threshold, else the setting.
-
-    Unset means automatic: as many workers as usable CPUs, at least two (the parent reads
-    and writes while they clean) and at most ``MAX_AUTO_WORKERS``, or none on one CPU.
-    """
-    if file_bytes < threshold_bytes:
-        return 0
-    if setting is not None:
-        return setting
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    if not cpus or cpus < 2:
-        return 0
-    return min(max(2, cpus - 1), MAX_AUTO_WORKERS)
-
-
 def prepared_batches(
     batches: Iterable[Batch], preparer: BatchPreparer, workers: int
 ) -> Iterator[PreparedBatch]:
@@ -102,12 +84,9 @@ def _in_pool(
     A worker that dies (killed for memory, say) breaks the pool: that is one clear error,
     and the import is rolled back like any other that stops as a whole.
     """
-    context = multiprocessing.get_context("forkserver")
-    # Workers fork from a server that has imported the standardizers once.
-    context.set_forkserver_preload([__name__])
     pool = ProcessPoolExecutor(
         max_workers=workers,
-        mp_context=context,
+        mp_context=worker_context(),
         initializer=_start_worker,
         initargs=(spec,),
     )

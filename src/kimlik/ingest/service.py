@@ -22,10 +22,11 @@ from kimlik.ingest import repository
 from kimlik.ingest.cleaner import RowCleaner
 from kimlik.ingest.kinds import kind_spec
 from kimlik.ingest.mapping import Mapping, load_mapping
-from kimlik.ingest.pool import choose_workers, prepared_batches
+from kimlik.ingest.pool import prepared_batches
 from kimlik.ingest.prepare import BatchPreparer, RunSpec
 from kimlik.ingest.readers import RecordFile
 from kimlik.ingest.rows import PreparedBatch, Reason
+from kimlik.ingest.workers import choose_workers
 from kimlik.sources.repository import check_source_name, get_or_create_source
 from kimlik.store.deferred_indexes import DeferredIndexes
 from kimlik.store.migrate import require_current
