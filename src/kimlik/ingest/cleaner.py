@@ -25,7 +25,9 @@ from kimlik.standardize.names import split_full_name
 from kimlik.standardize.result import Issue, Standardized
 from kimlik.standardize.text import normalize_text
 
-_HASH_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
+#: keys are always text here (headers, JSON keys, attribute names), so no OPT_NON_STR_KEYS:
+#: the same bytes, a fifth faster
+_HASH_OPTIONS = orjson.OPT_SORT_KEYS
 MAX_RECORD_ID = 255
 #: distinct values remembered per field before the memo starts afresh
 MEMO_SIZE = 50_000
