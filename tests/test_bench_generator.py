@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import gzip
-import importlib.util
 import json
 import re
 import subprocess
@@ -19,8 +18,9 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from bench_files import BENCH, load
 
-GENERATOR = Path(__file__).resolve().parent.parent / "bench" / "import" / "generate.py"
+GENERATOR = BENCH / "import" / "generate.py"
 ROWS = 2000
 SEED = 7
 HEADER = [
@@ -46,13 +46,7 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 @pytest.fixture(scope="module")
 def generate() -> ModuleType:
-    """bench/import is not a package ("import" is a keyword), so load the file itself."""
-    spec = importlib.util.spec_from_file_location("kimlik_bench_generate", GENERATOR)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while being built
-    spec.loader.exec_module(module)
-    return module
+    return load("kimlik_bench_generate", GENERATOR)
 
 
 @pytest.fixture(scope="module")

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
 import sys
-from pathlib import Path
 from types import ModuleType
 
-HARNESS = Path(__file__).resolve().parents[1] / "bench" / "harness.py"
+from bench_files import BENCH, load
 
 # The child starts a grandchild after the sampler's first scan; the grandchild holds 60 MB.
 _TREE = (
@@ -19,12 +17,7 @@ _TREE = (
 
 
 def _harness() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("kimlik_bench_harness", HARNESS)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while being built
-    spec.loader.exec_module(module)
-    return module
+    return load("kimlik_bench_harness", BENCH / "harness.py")
 
 
 def test_sampler_counts_a_process_started_after_it_began() -> None:
@@ -50,13 +43,7 @@ def test_tree_total_reads_a_given_tree_without_scanning() -> None:
 
 
 def _import_bench() -> ModuleType:
-    path = HARNESS.parent / "import" / "run.py"
-    spec = importlib.util.spec_from_file_location("kimlik_bench_import_run", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load("kimlik_bench_import_run", BENCH / "import" / "run.py")
 
 
 def test_repeated_runs_report_the_median_and_the_spread() -> None:
