@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, select
 
+from kimlik import machine
 from kimlik.config import Settings
 from kimlik.errors import IngestError
 from kimlik.ingest import pool, workers
@@ -174,7 +175,7 @@ def test_batch_size_does_not_change_what_is_stored(
 def test_worker_count(
     monkeypatch: pytest.MonkeyPatch, setting: int | None, file_bytes: int, cpus: int, expected: int
 ) -> None:
-    monkeypatch.setattr(workers.os, "sched_getaffinity", lambda _pid: set(range(cpus)))
+    monkeypatch.setattr(machine.os, "sched_getaffinity", lambda _pid: set(range(cpus)))
     assert choose_workers(setting, file_bytes, 1000) == expected
 
 

@@ -69,6 +69,11 @@ def _differs(value: Any, text: str) -> bool:
     return (value if type(value) is str else _display(value)) != text.strip()
 
 
+def _csv_custom(plan: ColumnPlan, raw: dict[str, str]) -> dict[str, str]:
+    """A CSV row's unmapped columns that hold something, kept as custom attributes."""
+    return {header: value for header in plan.custom_headers if (value := raw[header]) != ""}
+
+
 def _entry(result: Standardized[Any], text: str) -> _Entry:
     return result.value, _differs(result.value, text), result.issues
 
@@ -297,7 +302,7 @@ class RowCleaner:
             for header, attribute in plan.mapped_pairs
             for column in ([raw[header] for raw in raws],)
         }
-        customs = [{h: v for h in plan.custom_headers if (v := raw[h]) != ""} for raw in raws]
+        customs = [_csv_custom(plan, raw) for raw in raws]
         return texts_of, customs
 
     def _row_columns(
@@ -382,7 +387,7 @@ class RowCleaner:
             return (
                 {a: v for h, a in plan.mapped_pairs if (v := raw[h]) and not v.isspace()},
                 plan.single_columns,
-                {h: v for h in plan.custom_headers if (v := raw[h]) != ""},
+                _csv_custom(plan, raw),
             )
         texts: dict[str, str] = {}
         columns: dict[str, str] = {}

@@ -1,17 +1,19 @@
 """How many worker processes an import gets, and their server, started early.
 
-Light on purpose (the standard library only): the command line decides here, before it
-imports the ingest pipeline, whether a file will be cleaned in workers, and if so starts
-their fork server at once. The server then imports the standardizers (~0.5 s) on the
-other core while this process imports the same pipeline for itself, instead of after it.
+Light on purpose (the standard library and ``kimlik.machine`` only): the command line
+decides here, before it imports the ingest pipeline, whether a file will be cleaned in
+workers, and if so starts their fork server at once. The server then imports the
+standardizers (~0.5 s) on the other core while this process imports the same pipeline
+for itself, instead of after it.
 """
 
 from __future__ import annotations
 
 import multiprocessing
-import os
 from multiprocessing import forkserver
 from multiprocessing.context import ForkServerContext
+
+from kimlik.machine import usable_cpus
 
 #: the module the server imports once, so every worker forks with the standardizers loaded
 WORKER_MODULE = "kimlik.ingest.pool"
@@ -29,8 +31,8 @@ def choose_workers(setting: int | None, file_bytes: int, threshold_bytes: int) -
         return 0
     if setting is not None:
         return setting
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    if not cpus or cpus < 2:
+    cpus = usable_cpus()
+    if cpus < 2:
         return 0
     return min(max(2, cpus - 1), MAX_AUTO_WORKERS)
 

@@ -17,9 +17,9 @@ reader until the import commits.
 
 from __future__ import annotations
 
-import os
-
 from sqlalchemy import Connection, Index, Table, func, select
+
+from kimlik.machine import usable_cpus
 
 #: a load of at least this many times the table's current rows is worth rebuilding for
 WORTH_REBUILDING = 1.0
@@ -70,7 +70,7 @@ class DeferredIndexes:
         """Create again every index this load dropped, sorting on several threads."""
         if not self.dropped:
             return
-        threads = min(len(os.sched_getaffinity(0)), MAX_SORT_THREADS)
+        threads = min(usable_cpus(), MAX_SORT_THREADS)
         self.connection.exec_driver_sql(f"PRAGMA threads={threads}")
         while self.dropped:
             self.dropped.pop(0).create(self.connection)
