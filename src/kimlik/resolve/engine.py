@@ -20,7 +20,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from kimlik.resolve import scoring
+from kimlik.resolve import blocking, scoring
 from kimlik.resolve.cluster import Person, ScoredPair
 from kimlik.resolve.features import FEATURE_COLUMNS, FEATURES_VERSION, match_features
 from kimlik.resolve.training import train_model
@@ -167,7 +167,7 @@ class Engine:
         self.connection.execute("CREATE OR REPLACE TABLE records AS SELECT * FROM incoming")
         self.connection.unregister("incoming")
         self.connection.execute(
-            f"CREATE OR REPLACE TABLE variants AS {scoring.typo_variants_sql('records')}"
+            f"CREATE OR REPLACE TABLE variants AS {blocking.typo_variants_sql('records')}"
         )
 
     def upsert_features(self, features: Iterable[Mapping[str, Any]]) -> None:
@@ -176,7 +176,7 @@ class Engine:
         for table in ("records", "variants"):
             self.connection.execute(f"DELETE FROM {table} WHERE rid IN (SELECT rid FROM incoming)")
         self.connection.execute("INSERT INTO records SELECT * FROM incoming")
-        self.connection.execute(f"INSERT INTO variants {scoring.typo_variants_sql('incoming')}")
+        self.connection.execute(f"INSERT INTO variants {blocking.typo_variants_sql('incoming')}")
         self.connection.unregister("incoming")
 
     def mark(self, token: str | None) -> None:
@@ -226,17 +226,17 @@ class Engine:
 
     def candidate_pairs(self, probes: Iterable[int] | None, settings: EngineSettings) -> int:
         """Build the ``pairs`` table: candidates touching ``probes`` (None: all records)."""
-        if probes is None:
-            self.connection.execute("CREATE OR REPLACE TEMP VIEW probes AS SELECT * FROM records")
-        else:
+        table = None
+        if probes is not None:
+            table = "probes"
             self._register_ids("probe_ids", probes)
             self.connection.execute(
                 "CREATE OR REPLACE TEMP TABLE probes AS SELECT r.* FROM records r "
                 "JOIN probe_ids USING (rid)"
             )
             self.connection.unregister("probe_ids")
-        sql = scoring.candidate_pairs_sql(
-            "records", "probes", "variants", max_block=settings.max_block
+        sql = blocking.candidate_pairs_sql(
+            "records", table, "variants", max_block=settings.max_block
         )
         self.connection.execute(f"CREATE OR REPLACE TEMP TABLE pairs AS {sql}")
         row = self.connection.execute("SELECT count(*) FROM pairs").fetchone()
