@@ -10,7 +10,7 @@ from typing import Any
 from kimlik.jsonable import jsonable
 from kimlik.profiles.rules import SurvivorshipRules
 from kimlik.profiles.survivorship import Member, build_golden, golden_record, lineage_json
-from kimlik.profiles.values import utc
+from kimlik.profiles.values import DATETIME_ATTRIBUTES, utc
 
 #: Golden attributes copied to typed, indexed profile columns for lookups.
 SEARCH_COLUMNS = ("first_name", "last_name", "email", "phone", "city", "country")
@@ -19,13 +19,16 @@ SEARCH_COLUMNS = ("first_name", "last_name", "email", "phone", "city", "country"
 def member(person: dict[str, Any]) -> Member:
     """A stored person record as survivorship sees it; timestamps aware UTC, so a golden
     ``signed_up_at`` reads the same from SQLite (naive) as from PostgreSQL."""
+    values = {name: value for name, value in person.items() if name not in _NOT_ATTRIBUTES}
+    for name in DATETIME_ATTRIBUTES.intersection(values):
+        values[name] = utc(values[name])
     return Member(
         record_key=int(person["rid"]),
         source=str(person["source"]),
         record_id=str(person["record_id"]),
         first_seen_at=utc(person["first_seen_at"]),
         updated_at=utc(person["updated_at"]),
-        values={name: utc(value) for name, value in person.items() if name not in _NOT_ATTRIBUTES},
+        values=values,
     )
 
 

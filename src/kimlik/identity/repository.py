@@ -6,7 +6,18 @@ import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Select, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Select,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+    update,
+)
 
 from kimlik.resolve.features import FEATURES_VERSION, VERSION_KEY
 from kimlik.store.bulk import BulkInserter
@@ -71,7 +82,13 @@ def load_people(
         statement = statement.where(source_records.c.id > after)
     if limit is not None:
         statement = statement.limit(limit)
-    return [dict(row._mapping) for row in _rows(connection, statement, source_records.c.id, rids)]
+    # Keys named once: ``row._mapping`` builds a key view per row, a fifth of reading a
+    # million records.
+    names = [str(column.key) for column in statement.selected_columns]
+    return [
+        dict(zip(names, row, strict=True))
+        for row in _rows(connection, statement, source_records.c.id, rids)
+    ]
 
 
 def load_members(
@@ -193,13 +210,53 @@ def decisions(connection: Connection) -> tuple[list[tuple[int, int]], list[tuple
     return must, cannot
 
 
+#: The columns a resolve run writes to a new profile, in ``insert_profiles`` row order.
+PROFILE_COLUMNS = (
+    "status", "merged_into", "first_name", "last_name", "email", "phone", "city", "country",
+    "attributes", "lineage", "record_count", "created_at", "updated_at", "resolve_run_id",
+)  # fmt: skip
+#: The columns of a merge ledger entry, in ``write_ledger`` order.
+LEDGER_COLUMNS = (
+    "at", "action", "profile_id", "other_profile_id", "record_ids", "evidence", "actor",
+    "resolve_run_id",
+)  # fmt: skip
+
+
 def insert_profiles(connection: Connection, rows: Sequence[dict[str, Any]]) -> list[int]:
-    """Insert profiles in one statement batch; their ids, in the order of ``rows``."""
+    """Insert profiles (keyed as ``PROFILE_COLUMNS``); their ids, in the order of ``rows``.
+
+    The ids are reserved first, so the rows go in on the bulk path (a full run writes
+    half a million profiles; ``executemany`` with ``RETURNING`` took 40 s of that).
+    """
     if not rows:
         return []
-    statement = profiles.insert().returning(profiles.c.id, sort_by_parameter_order=True)
-    ids: Any = connection.execute(statement, list(rows)).scalars()
-    return [int(pid) for pid in ids]
+    ids = _reserve_ids(connection, len(rows))
+    inserter = BulkInserter(connection, profiles, ["id", *PROFILE_COLUMNS])
+    inserter.insert(
+        [
+            [pid, *(row[name] for name in PROFILE_COLUMNS)]
+            for pid, row in zip(ids, rows, strict=True)
+        ]
+    )
+    return ids
+
+
+def _reserve_ids(connection: Connection, count: int) -> list[int]:
+    """``count`` new profile ids, taken from the table's sequence on PostgreSQL; on SQLite,
+    past the largest (the run holds the database's only write lock)."""
+    if connection.dialect.name == "postgresql":
+        sequence: str = connection.execute(
+            text("SELECT pg_get_serial_sequence('profiles', 'id')")
+        ).scalar_one()
+        reserved: Any = connection.execute(
+            text("SELECT nextval(:sequence) FROM generate_series(1, :count)"),
+            {"sequence": sequence, "count": count},
+        ).scalars()
+        return [int(pid) for pid in reserved]
+    largest: int = connection.execute(
+        select(func.coalesce(func.max(profiles.c.id), 0))
+    ).scalar_one()
+    return list(range(int(largest) + 1, int(largest) + 1 + count))
 
 
 def update_profiles(connection: Connection, rows: Sequence[tuple[int, dict[str, Any]]]) -> None:
@@ -269,8 +326,10 @@ def replace_identities(
 
 
 def write_ledger(connection: Connection, entries: Sequence[dict[str, Any]]) -> None:
-    if entries:
-        connection.execute(insert(merge_ledger), list(entries))
+    """Ledger entries keyed as ``LEDGER_COLUMNS``, on the bulk path: a full run writes one
+    per profile."""
+    inserter = BulkInserter(connection, merge_ledger, LEDGER_COLUMNS)
+    inserter.insert([[entry[name] for name in LEDGER_COLUMNS] for entry in entries])
 
 
 def open_review_pairs(connection: Connection) -> dict[tuple[int, int], tuple[int, str]]:

@@ -213,6 +213,9 @@ class _Reverse:
 
 def _agree(candidates: list[_Candidate]) -> bool:
     """True when every candidate holds the same (folded) value: the value is decided."""
+    values = candidates[0].values
+    if all(c.values == values for c in candidates[1:]):
+        return True  # equal values fold alike: most clusters need no folding at all
     first = _folded(candidates[0])
     return all(_folded(c) == first for c in candidates[1:])
 
