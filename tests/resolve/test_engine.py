@@ -208,3 +208,17 @@ def test_large_stores_train_on_a_sample(matcher: Engine) -> None:
     assert "comparisons" in model and not model.get("kimlik_shipped_model")
     sample = matcher.connection.execute("SELECT count(*) FROM training_sample").fetchone()
     assert sample == (400,)
+
+
+def test_training_leaves_no_splink_tables_in_the_index(matcher: Engine) -> None:
+    """Splink's working tables (training pairs) would otherwise fill the match index file."""
+    records = [
+        {"rid": i, "first_name": f"N{i % 37}", "last_name": f"L{i % 53}", "email": f"p{i}@x.com"}
+        for i in range(1, 301)
+    ]
+    matcher.load(records)
+    matcher.train(EngineSettings(min_training_records=100))
+    tables = matcher.connection.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_name LIKE '%splink%'"
+    ).fetchall()
+    assert tables == []

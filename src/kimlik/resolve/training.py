@@ -72,6 +72,9 @@ def train_model(
                 rule, estimate_without_term_frequencies=True, record_sample_proportion=1.0
             )
         model: dict[str, Any] = linker.misc.save_model_to_json()
+        # Splink's working tables would otherwise stay in the match index file: hundreds
+        # of MB of training pairs that no later run reads.
+        linker.table_management.delete_tables_created_by_splink_from_db()  # type: ignore[no-untyped-call]
     return model
 
 
