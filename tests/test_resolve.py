@@ -243,3 +243,26 @@ def test_features_of_another_version_are_computed_again(
     kimlik(database_url, "resolve")
     assert versions() == {FEATURES_VERSION + 1}
     assert partition(clusters(engine)) == before
+
+
+def test_features_computed_in_workers_are_the_ones_computed_in_process(
+    database_url: str, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import_demo(database_url, {"crm_contacts.csv", "webshop_customers.jsonl"})
+    kimlik(database_url, "resolve")
+    expected = partition(clusters(engine))
+    with engine.begin() as connection:
+        alone = dict(
+            connection.execute(select(match_features.c.rid, match_features.c.features)).all()
+        )
+        connection.execute(match_features.delete())
+    monkeypatch.setattr("kimlik.resolve.feature_pool.MIN_PARALLEL_RECORDS", 0)
+    monkeypatch.setattr("kimlik.resolve.feature_pool.usable_cpus", lambda: 2)
+    monkeypatch.setattr("kimlik.identity.service._BATCH", 37)
+    kimlik(database_url, "resolve", "--full")
+    with engine.connect() as connection:
+        pooled = dict(
+            connection.execute(select(match_features.c.rid, match_features.c.features)).all()
+        )
+    assert pooled == alone
+    assert partition(clusters(engine)) == expected

@@ -25,6 +25,7 @@ from kimlik.profiles.rules import SurvivorshipRules, default_rules
 from kimlik.resolve.cluster import Clustering, Person, cluster
 from kimlik.resolve.engine import Engine as MatchEngine
 from kimlik.resolve.engine import EngineSettings, outgrown
+from kimlik.resolve.feature_pool import computed_in_order, feature_workers
 from kimlik.resolve.features import (
     FEATURES_VERSION,
     VERSION_KEY,
@@ -207,9 +208,6 @@ def _run(
     )
 
 
-Fresh = list[tuple[int, int, dict[str, Any]]]
-
-
 def _changed_records(
     connection: Connection,
     matcher: MatchEngine,
@@ -233,7 +231,8 @@ def _changed_records(
         matcher.upsert_features({**values, "rid": rid} for rid, _, values in fresh)
         return {int(p["rid"]) for p in people}, people
     versions: dict[int, int] = {}
-    matcher.load_features(_all_features(connection, request, versions))
+    workers = feature_workers(repo.person_count(connection))
+    matcher.load_features(_all_features(connection, request, versions, workers=workers))
     everyone = set(versions)
     if not incremental:
         return everyone, []
@@ -243,22 +242,51 @@ def _changed_records(
 
 
 def _all_features(
-    connection: Connection, request: _Request, versions: dict[int, int]
+    connection: Connection, request: _Request, versions: dict[int, int], *, workers: int
 ) -> Iterator[dict[str, Any]]:
     """Every record's features, a batch of records at a time (a million person rows at
-    once would not fit the memory a run may use); fresh ones are stored as they come, and
-    ``versions`` fills with each record's version."""
-    for batch in repo.people_batches(connection, _BATCH):
-        people = _with_identifiers(batch, request.settings)
-        rids = [int(p["rid"]) for p in people]
-        # --full too: stored features are a function of the record's version, the features
-        # version and the identifier settings, all checked by _reusable
-        stored = repo.load_features(connection, rids)
-        features, fresh = _features(people, stored)
+    once would not fit the memory a run may use); fresh ones are computed in workers when
+    the store is large, and stored as they come; ``versions`` fills with each record's
+    version."""
+
+    def batches() -> Iterator[tuple[_Batch, list[dict[str, Any]]]]:
+        for batch in repo.people_batches(connection, _BATCH):
+            people = _with_identifiers(batch, request.settings)
+            # --full too: stored features are a function of the record's version, the
+            # features version and the identifier settings, all checked by _reusable
+            stored = repo.load_features(connection, [int(p["rid"]) for p in people])
+            kept = {}
+            missing = []
+            for person in people:
+                rid, version = int(person["rid"]), int(person["version"])
+                versions[rid] = version
+                found = stored.get(rid)
+                if found is not None and _reusable(found, version, person["external_id"]):
+                    kept[rid] = found[1]
+                else:
+                    missing.append(person)
+            yield _Batch(people, kept, missing), missing
+
+    for batch, computed in computed_in_order(batches(), workers):
+        fresh = [
+            (int(person["rid"]), int(person["version"]), values)
+            for person, values in zip(batch.missing, computed, strict=True)
+        ]
         repo.save_features(connection, fresh)
-        versions.update((int(p["rid"]), int(p["version"])) for p in people)
-        for rid, values in features:
-            yield {**values, "rid": rid}
+        batch.kept.update((rid, values) for rid, _, values in fresh)
+        for person in batch.people:
+            rid = int(person["rid"])
+            yield {**batch.kept[rid], "rid": rid}
+
+
+@dataclass(slots=True)
+class _Batch:
+    """Person records read together: their features reused from the store, and the
+    records whose features must be computed."""
+
+    people: list[dict[str, Any]]
+    kept: dict[int, dict[str, Any]]
+    missing: list[dict[str, Any]]
 
 
 #: Person records read per batch when every record's features are needed.
@@ -296,24 +324,6 @@ def _with_identifiers(
     for person in people:
         person["external_id"] = external_id(person.pop("custom", None), settings.identifiers)
     return people
-
-
-def _features(
-    people: list[dict[str, Any]], stored: dict[int, tuple[int, dict[str, Any]]]
-) -> tuple[list[tuple[int, dict[str, Any]]], Fresh]:
-    """Every record's features (stored ones reused) and the freshly computed ones."""
-    everything, fresh = [], []
-    for person in people:
-        rid, version = int(person["rid"]), int(person["version"])
-        kept = stored.get(rid)
-        if _reusable(kept, version, person["external_id"]):
-            assert kept is not None
-            values = kept[1]
-        else:
-            values = match_features(person)
-            fresh.append((rid, version, values))
-        everything.append((rid, values))
-    return everything, fresh
 
 
 def _reusable(

@@ -14,9 +14,8 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
@@ -25,6 +24,7 @@ from kimlik.ingest.prepare import BatchPreparer, RunSpec
 from kimlik.ingest.readers import Batch
 from kimlik.ingest.rows import PreparedBatch
 from kimlik.ingest.workers import worker_context
+from kimlik.ordered_pool import in_order
 
 #: Workers yield the CPU to the parent, whose reading and writing is the serial part: on a
 #: busy 2-core machine the parent spent half as long storing batches, and imports ran
@@ -90,14 +90,9 @@ def _in_pool(
         initializer=_start_worker,
         initargs=(spec,),
     )
-    pending: deque[Future[PreparedBatch]] = deque()
     try:
-        for batch in batches:
-            pending.append(pool.submit(task, batch))
-            if len(pending) >= 2 * workers:
-                yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
+        for _, prepared in in_order(pool, task, ((None, b) for b in batches), ahead=2 * workers):
+            yield prepared
     except BrokenProcessPool as exc:
         raise IngestError(
             "a worker process cleaning rows stopped unexpectedly (out of memory?); nothing "
