@@ -245,24 +245,26 @@ def test_features_of_another_version_are_computed_again(
     assert partition(clusters(engine)) == before
 
 
-def test_features_computed_in_workers_are_the_ones_computed_in_process(
+def test_work_done_in_worker_processes_is_the_work_done_in_process(
     database_url: str, engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Features and golden records of a large store are computed in workers: the same
+    features, clusters and golden records as a small store's, computed in process."""
     import_demo(database_url, {"crm_contacts.csv", "webshop_customers.jsonl"})
     kimlik(database_url, "resolve")
     expected = partition(clusters(engine))
+    golden = select(profiles.c.id, profiles.c.attributes, profiles.c.lineage)
+    features = select(match_features.c.rid, match_features.c.features)
     with engine.begin() as connection:
-        alone = dict(
-            connection.execute(select(match_features.c.rid, match_features.c.features)).all()
-        )
+        alone = dict(connection.execute(features).all())
+        alone_golden = {row[0]: row[1:] for row in connection.execute(golden)}
         connection.execute(match_features.delete())
-    monkeypatch.setattr("kimlik.resolve.feature_pool.MIN_PARALLEL_RECORDS", 0)
-    monkeypatch.setattr("kimlik.resolve.feature_pool.usable_cpus", lambda: 2)
+    monkeypatch.setattr("kimlik.ordered_pool.MIN_PARALLEL_ITEMS", 0)
+    monkeypatch.setattr("kimlik.ordered_pool.usable_cpus", lambda: 2)
     monkeypatch.setattr("kimlik.identity.service._BATCH", 37)
+    monkeypatch.setattr("kimlik.identity.writer._SLICE", 11)
     kimlik(database_url, "resolve", "--full")
     with engine.connect() as connection:
-        pooled = dict(
-            connection.execute(select(match_features.c.rid, match_features.c.features)).all()
-        )
-    assert pooled == alone
+        assert dict(connection.execute(features).all()) == alone
+        assert {row[0]: row[1:] for row in connection.execute(golden)} == alone_golden
     assert partition(clusters(engine)) == expected

@@ -8,8 +8,7 @@ from typing import Any
 import pytest
 
 from kimlik.errors import KimlikError
-from kimlik.resolve import feature_pool
-from kimlik.resolve.feature_pool import computed_in_order, feature_workers
+from kimlik.resolve.feature_pool import computed_in_order
 from kimlik.resolve.features import match_features
 
 PEOPLE: list[dict[str, Any]] = [
@@ -42,13 +41,3 @@ def test_workers_give_what_the_process_gives_in_order() -> None:
 def test_a_dying_worker_is_one_clear_error() -> None:
     with pytest.raises(KimlikError, match="worker process computing match features"):
         list(computed_in_order([(None, 3)], 1, task=os._exit))  # type: ignore[list-item]
-
-
-def test_small_stores_and_single_cpus_compute_in_process(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(feature_pool, "usable_cpus", lambda: 2)
-    assert feature_workers(feature_pool.MIN_PARALLEL_RECORDS - 1) == 0
-    assert feature_workers(feature_pool.MIN_PARALLEL_RECORDS) == 2
-    monkeypatch.setattr(feature_pool, "usable_cpus", lambda: 16)
-    assert feature_workers(10**6) == feature_pool.MAX_WORKERS
-    monkeypatch.setattr(feature_pool, "usable_cpus", lambda: 1)
-    assert feature_workers(10**6) == 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from kimlik.jsonable import jsonable
@@ -58,6 +59,30 @@ def profile_values(
         "updated_at": now,
         "resolve_run_id": run_id,
     }
+
+
+@dataclass(frozen=True, slots=True)
+class SliceJob:
+    """Clusters whose profiles a worker builds: each cluster's person rows."""
+
+    clusters: list[list[dict[str, Any]]]
+    rules: SurvivorshipRules
+    now: dt.datetime
+    run_id: int | None
+
+
+Built = list[tuple[dict[str, Any], list[tuple[str, str, int]]]]
+
+
+def build_slice(job: SliceJob) -> Built:
+    """Each cluster's profile values and identities, in order (run in worker processes
+    when a run writes many profiles: survivorship is pure Python, a cluster at a time)."""
+    built = []
+    for rows in job.clusters:
+        people = {int(row["rid"]): row for row in rows}
+        values = profile_values(people, people, job.rules, job.now, job.run_id)
+        built.append((values, identities(people, people)))
+    return built
 
 
 def identities(

@@ -21,11 +21,12 @@ from sqlalchemy import Connection, Engine
 
 from kimlik.identity import repository as repo
 from kimlik.identity.writer import ProfileWriter
+from kimlik.ordered_pool import workers_for
 from kimlik.profiles.rules import SurvivorshipRules, default_rules
 from kimlik.resolve.cluster import Clustering, Person, cluster
 from kimlik.resolve.engine import Engine as MatchEngine
 from kimlik.resolve.engine import EngineSettings, outgrown
-from kimlik.resolve.feature_pool import computed_in_order, feature_workers
+from kimlik.resolve.feature_pool import computed_in_order
 from kimlik.resolve.features import (
     FEATURES_VERSION,
     VERSION_KEY,
@@ -231,7 +232,7 @@ def _changed_records(
         matcher.upsert_features({**values, "rid": rid} for rid, _, values in fresh)
         return {int(p["rid"]) for p in people}, people
     versions: dict[int, int] = {}
-    workers = feature_workers(repo.person_count(connection))
+    workers = workers_for(repo.person_count(connection))
     matcher.load_features(_all_features(connection, request, versions, workers=workers))
     everyone = set(versions)
     if not incremental:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,11 +17,22 @@ from sqlalchemy import Connection
 
 from kimlik.identity import golden
 from kimlik.identity import repository as repo
+from kimlik.ordered_pool import mapped_in_order, workers_for
 from kimlik.profiles.rules import SurvivorshipRules
 from kimlik.resolve.cluster import Clustering, ScoredPair
 
 #: Clusters written per slice: bounds the person rows held at once.
 _SLICE = 20_000
+
+
+@dataclass(frozen=True, slots=True)
+class _Slice:
+    """Clusters written together, the profile each keeps (``None``: a new one), and
+    their records' person rows."""
+
+    touched: list[list[int]]
+    kept: list[int | None]
+    people: Mapping[int, dict[str, Any]]
 
 
 @dataclass(slots=True)
@@ -99,15 +110,21 @@ class ProfileWriter:
         context = _Context(links_in, clustering.cluster_of, evidence, labels, claimed)
         weight_of = _link_weights(clustering.links)
         profile_ids: list[int] = []
-        for start in range(0, len(touched), _SLICE):
-            profile_ids.extend(
-                self._write_slice(
-                    touched[start : start + _SLICE],
-                    kept[start : start + _SLICE],
-                    context,
-                    weight_of,
-                )
-            )
+
+        def slices() -> Iterator[tuple[_Slice, golden.SliceJob]]:
+            for start in range(0, len(touched), _SLICE):
+                records = touched[start : start + _SLICE]
+                people = self.people([rid for cluster in records for rid in cluster])
+                rows = [[people[rid] for rid in cluster] for cluster in records]
+                job = golden.SliceJob(rows, self.rules, self.now, self.run_id)
+                yield _Slice(records, kept[start : start + _SLICE], people), job
+
+        workers = workers_for(sum(len(records) for records in touched))
+        built = mapped_in_order(
+            golden.build_slice, slices(), workers=workers, doing="building golden records"
+        )
+        for piece, profiles in built:
+            profile_ids.extend(self._write_slice(piece, profiles, context, weight_of))
         retired = self._retired(touched, profile_ids)
         repo.retire_profiles(self.connection, retired, self.now)
         splits: list[dict[str, Any]] = []
@@ -116,15 +133,14 @@ class ProfileWriter:
 
     def _write_slice(
         self,
-        touched: list[list[int]],
-        kept: list[int | None],
+        piece: _Slice,
+        profiles: golden.Built,
         context: _Context,
         weight_of: dict[int, float],
     ) -> list[int]:
-        people = self.people([rid for records in touched for rid in records])
+        touched, kept, people = piece.touched, piece.kept, piece.people
         built = []
-        for records in touched:
-            values = golden.profile_values(records, people, self.rules, self.now, self.run_id)
+        for records, (values, _) in zip(touched, profiles, strict=True):
             links = _cluster_links(
                 context.links_in.get(context.cluster_of[records[0]], []),
                 context.evidence,
@@ -149,7 +165,9 @@ class ProfileWriter:
         member_rows: list[tuple[int, int, int, str, float | None]] = []
         identity_rows: list[tuple[int, str, str, int]] = []
         profile_ids: list[int] = []
-        for records, keep, (_, links) in zip(touched, kept, built, strict=True):
+        for records, keep, (_, links), (_, found) in zip(
+            touched, kept, built, profiles, strict=True
+        ):
             if keep is None:
                 keep = next(new_ids)
                 self.created += 1
@@ -176,9 +194,7 @@ class ProfileWriter:
                 member_rows.append(
                     (rid, keep, int(people[rid]["version"]), linked_by, weight_of.get(rid))
                 )
-            identity_rows.extend(
-                (keep, *identity) for identity in golden.identities(records, people)
-            )
+            identity_rows.extend((keep, *identity) for identity in found)
         repo.replace_members(self.connection, member_rows, self.now)
         repo.replace_identities(self.connection, profile_ids, identity_rows)
         repo.write_ledger(self.connection, ledger)
