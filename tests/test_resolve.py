@@ -121,7 +121,7 @@ def test_incremental_run_gives_the_clusters_of_a_full_run(
     # The match index file on every database (a server database keeps none by default).
     monkeypatch.setenv("KIMLIK_RESOLVE_INDEX", str(tmp_path / "match.duckdb"))
     # Small batches and slices, so reading and writing in pieces is what is tested.
-    monkeypatch.setattr("kimlik.identity.service._BATCH", 37)
+    monkeypatch.setattr("kimlik.identity.feature_rows.BATCH", 37)
     monkeypatch.setattr("kimlik.identity.writer._SLICE", 11)
     import_demo(database_url, {"crm_contacts.csv", "webshop_customers.jsonl"})
     kimlik(database_url, "resolve")
@@ -139,7 +139,7 @@ def test_incremental_run_gives_the_clusters_of_a_full_run(
     assert joins and all(ids and evidence.get("links") for ids, evidence in joins)
     kimlik(database_url, "resolve", "--full")
     assert partition(clusters(engine)) == incremental
-    monkeypatch.setattr("kimlik.identity.service._BATCH", 20_000)
+    monkeypatch.setattr("kimlik.identity.feature_rows.BATCH", 20_000)
     monkeypatch.setattr("kimlik.identity.writer._SLICE", 20_000)
     kimlik(database_url, "resolve", "--full")  # in one piece: the same profiles
     assert partition(clusters(engine)) == incremental
@@ -223,7 +223,7 @@ def test_features_of_another_version_are_computed_again(
 ) -> None:
     """A Kimlik whose features mean something else neither reuses the stored features nor
     trusts the match index they built: both are made again."""
-    from kimlik.identity import repository, service
+    from kimlik.identity import feature_rows, repository
     from kimlik.resolve import engine as matcher
     from kimlik.resolve.features import FEATURES_VERSION, VERSION_KEY
 
@@ -237,7 +237,7 @@ def test_features_of_another_version_are_computed_again(
         return {row[VERSION_KEY] for row in rows}
 
     assert versions() == {FEATURES_VERSION}
-    for module in (repository, service, matcher):
+    for module in (repository, feature_rows, matcher):
         monkeypatch.setattr(module, "FEATURES_VERSION", FEATURES_VERSION + 1)
     before = partition(clusters(engine))
     kimlik(database_url, "resolve")
@@ -261,7 +261,7 @@ def test_work_done_in_worker_processes_is_the_work_done_in_process(
         connection.execute(match_features.delete())
     monkeypatch.setattr("kimlik.ordered_pool.MIN_PARALLEL_ITEMS", 0)
     monkeypatch.setattr("kimlik.ordered_pool.usable_cpus", lambda: 2)
-    monkeypatch.setattr("kimlik.identity.service._BATCH", 37)
+    monkeypatch.setattr("kimlik.identity.feature_rows.BATCH", 37)
     monkeypatch.setattr("kimlik.identity.writer._SLICE", 11)
     kimlik(database_url, "resolve", "--full")
     with engine.connect() as connection:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -21,6 +21,7 @@ from sqlalchemy import (
 
 from kimlik.resolve.features import FEATURES_VERSION, VERSION_KEY
 from kimlik.store.bulk import BulkInserter
+from kimlik.store.engine import json_text
 from kimlik.store.tables import (
     identity_decisions,
     match_features,
@@ -157,19 +158,24 @@ def people_batches(connection: Connection, size: int) -> Iterator[list[dict[str,
         last = int(batch[-1]["rid"])
 
 
+def features_text(features: Mapping[str, Any]) -> str:
+    """Features as the store keeps them: JSON, marked with the features version that
+    computed them (``VERSION_KEY``), so another version computes them again."""
+    return json_text({**features, VERSION_KEY: FEATURES_VERSION})
+
+
 def save_features(connection: Connection, rows: Sequence[tuple[int, int, dict[str, Any]]]) -> None:
-    """Replace the stored features of the given records, marked with the features version
-    that computed them (``VERSION_KEY``), so another version computes them again."""
+    """Replace the stored features of the given records."""
+    save_feature_texts(connection, [(rid, v, features_text(f)) for rid, v, f in rows])
+
+
+def save_feature_texts(connection: Connection, rows: Sequence[tuple[int, int, str]]) -> None:
+    """Replace the stored features of the given records, given as ``features_text``."""
     ids = [rid for rid, _, _ in rows]
     for chunk in chunks(ids):
         connection.execute(delete(match_features).where(match_features.c.rid.in_(chunk)))
     inserter = BulkInserter(connection, match_features, ["rid", "record_version", "features"])
-    inserter.insert(
-        [
-            [rid, version, {**features, VERSION_KEY: FEATURES_VERSION}]
-            for rid, version, features in rows
-        ]
-    )
+    inserter.insert([list(row) for row in rows], skip={"features"})
 
 
 def latest_model(connection: Connection) -> dict[str, Any] | None:

@@ -20,17 +20,14 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 
 from kimlik.identity import repository as repo
+from kimlik.identity.feature_rows import feature_batches, with_identifiers
 from kimlik.identity.writer import ProfileWriter
 from kimlik.ordered_pool import workers_for
 from kimlik.profiles.rules import SurvivorshipRules, default_rules
 from kimlik.resolve.cluster import Clustering, Person, cluster
 from kimlik.resolve.engine import Engine as MatchEngine
 from kimlik.resolve.engine import EngineSettings, outgrown
-from kimlik.resolve.feature_pool import computed_in_order
 from kimlik.resolve.features import (
-    FEATURES_VERSION,
-    VERSION_KEY,
-    external_id,
     match_features,
 )
 from kimlik.resolve.scoring import level_labels
@@ -226,72 +223,22 @@ def _changed_records(
     settings = request.settings
     if index_is_current:
         probes = repo.changed_records(connection) | set(request.recheck)
-        people = _with_identifiers(repo.load_people(connection, probes), settings)
+        people = with_identifiers(repo.load_people(connection, probes), settings.identifiers)
         fresh = [(int(p["rid"]), int(p["version"]), match_features(p)) for p in people]
         repo.save_features(connection, fresh)
         matcher.upsert_features({**values, "rid": rid} for rid, _, values in fresh)
         return {int(p["rid"]) for p in people}, people
     versions: dict[int, int] = {}
     workers = workers_for(repo.person_count(connection))
-    matcher.load_features(_all_features(connection, request, versions, workers=workers))
+    matcher.load_batches(
+        feature_batches(connection, settings.identifiers, versions, workers=workers)
+    )
     everyone = set(versions)
     if not incremental:
         return everyone, []
     members = repo.load_members(connection)
     changed = {rid for rid, version in versions.items() if members.get(rid, (0, -1))[1] != version}
     return changed | (set(request.recheck) & everyone), []
-
-
-def _all_features(
-    connection: Connection, request: _Request, versions: dict[int, int], *, workers: int
-) -> Iterator[dict[str, Any]]:
-    """Every record's features, a batch of records at a time (a million person rows at
-    once would not fit the memory a run may use); fresh ones are computed in workers when
-    the store is large, and stored as they come; ``versions`` fills with each record's
-    version."""
-
-    def batches() -> Iterator[tuple[_Batch, list[dict[str, Any]]]]:
-        for batch in repo.people_batches(connection, _BATCH):
-            people = _with_identifiers(batch, request.settings)
-            # --full too: stored features are a function of the record's version, the
-            # features version and the identifier settings, all checked by _reusable
-            stored = repo.load_features(connection, [int(p["rid"]) for p in people])
-            kept = {}
-            missing = []
-            for person in people:
-                rid, version = int(person["rid"]), int(person["version"])
-                versions[rid] = version
-                found = stored.get(rid)
-                if found is not None and _reusable(found, version, person["external_id"]):
-                    kept[rid] = found[1]
-                else:
-                    missing.append(person)
-            yield _Batch(people, kept, missing), missing
-
-    for batch, computed in computed_in_order(batches(), workers):
-        fresh = [
-            (int(person["rid"]), int(person["version"]), values)
-            for person, values in zip(batch.missing, computed, strict=True)
-        ]
-        repo.save_features(connection, fresh)
-        batch.kept.update((rid, values) for rid, _, values in fresh)
-        for person in batch.people:
-            rid = int(person["rid"])
-            yield {**batch.kept[rid], "rid": rid}
-
-
-@dataclass(slots=True)
-class _Batch:
-    """Person records read together: their features reused from the store, and the
-    records whose features must be computed."""
-
-    people: list[dict[str, Any]]
-    kept: dict[int, dict[str, Any]]
-    missing: list[dict[str, Any]]
-
-
-#: Person records read per batch when every record's features are needed.
-_BATCH = 20_000
 
 
 def _records_in_play(
@@ -316,32 +263,6 @@ def _records_in_play(
     persons = matcher.persons(involved | set(members))
     start = {rid: m[0] for rid, m in members.items() if rid not in probes and rid in persons}
     return members, persons, start
-
-
-def _with_identifiers(
-    people: list[dict[str, Any]], settings: EngineSettings
-) -> list[dict[str, Any]]:
-    """Each record's declared identifier (``external_id``) out of its custom attributes."""
-    for person in people:
-        person["external_id"] = external_id(person.pop("custom", None), settings.identifiers)
-    return people
-
-
-def _reusable(
-    kept: tuple[int, dict[str, Any]] | None, version: int, identifier: str | None
-) -> bool:
-    """Stored features still hold: same record version, same columns, same identifier.
-
-    Features from another Kimlik version may lack columns or mean something else by
-    them, and a change to the identifier settings changes ``external_id``; either way
-    they are computed again.
-    """
-    return (
-        kept is not None
-        and kept[0] == version
-        and kept[1].get(VERSION_KEY) == FEATURES_VERSION
-        and kept[1]["external_id"] == identifier
-    )
 
 
 def _queue_reviews(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -67,6 +67,18 @@ def _table(features: Iterable[Mapping[str, Any]]) -> pa.Table:
         for name, values in columns.items():
             values.append(row.get(name))
     return pa.table({name: pa.array(columns[name], SCHEMA.field(name).type) for name in columns})
+
+
+def feature_batch(rids: Sequence[int], rows: Sequence[Sequence[Any]]) -> pa.RecordBatch:
+    """Records' features as one Arrow batch: ``rows`` hold each record's values in
+    ``FEATURE_COLUMNS`` order. Transposed in C, a row costs a fraction of a dict's."""
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in FEATURE_COLUMNS]
+    arrays = [pa.array(list(rids), pa.int64())]
+    arrays += [
+        pa.array(values, SCHEMA.field(name).type)
+        for name, values in zip(FEATURE_COLUMNS, columns, strict=True)
+    ]
+    return pa.RecordBatch.from_arrays(arrays, schema=SCHEMA)
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,7 +175,15 @@ class Engine:
 
     def load_features(self, features: Iterable[Mapping[str, Any]]) -> None:
         """Replace every record with these precomputed features (``match_features`` + ``rid``)."""
-        self.connection.register("incoming", _table(features))
+        self.load_batches([_table(features)])
+
+    def load_batches(self, batches: Iterable[pa.RecordBatch | pa.Table]) -> None:
+        """Replace every record with these (``feature_batch``) and rebuild the variants."""
+        parts = [
+            pa.Table.from_batches([b]) if isinstance(b, pa.RecordBatch) else b for b in batches
+        ]
+        table = pa.concat_tables(parts) if parts else SCHEMA.empty_table()
+        self.connection.register("incoming", table)
         self.connection.execute("CREATE OR REPLACE TABLE records AS SELECT * FROM incoming")
         self.connection.unregister("incoming")
         self.connection.execute(

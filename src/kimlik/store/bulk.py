@@ -109,10 +109,11 @@ class BulkInserter:
         else:
             self._sql = f"INSERT INTO {target} VALUES ({', '.join('?' * len(quoted))})"
 
-    def insert(self, rows: list[list[Any]]) -> None:
-        """Store ``rows``; each list is converted in place by the column types."""
+    def insert(self, rows: list[list[Any]], *, skip: Collection[str] = ()) -> None:
+        """Store ``rows``; each list is converted in place by the column types, but for
+        the ``skip`` columns, given as the driver takes them (JSON as text, say)."""
         if rows:
-            self.encoder.encode(rows)
+            self.encoder.encode(rows, skip=skip)
             self.insert_encoded(rows)
 
     def insert_encoded(self, rows: Sequence[Sequence[Any]]) -> None:
