@@ -268,3 +268,42 @@ def test_work_done_in_worker_processes_is_the_work_done_in_process(
         assert dict(connection.execute(features).all()) == alone
         assert {row[0]: row[1:] for row in connection.execute(golden)} == alone_golden
     assert partition(clusters(engine)) == expected
+
+
+def test_a_first_resolve_rebuilds_the_profile_indexes_and_a_second_keeps_them(
+    database_url: str, engine: Engine
+) -> None:
+    """Profiles, members, identities and ledger are written without their secondary
+    indexes into empty tables (SQLite), which are then built by sorting; a later run
+    deletes through those indexes, so it keeps them."""
+    from sqlalchemy import event, inspect
+
+    tables = ("profiles", "profile_members", "profile_identities", "merge_ledger")
+
+    def indexes() -> dict[str, set[str]]:
+        found = inspect(engine)
+        return {t: {str(i["name"]) for i in found.get_indexes(t)} for t in tables}
+
+    import_demo(database_url, {"crm_contacts.csv"})
+    schema = indexes()
+    assert all(schema.values())
+    dropped: list[str] = []
+
+    def remember(_conn, _cursor, statement, _params, _context, _many):  # type: ignore[no-untyped-def]
+        if statement.lstrip().upper().startswith("DROP INDEX"):
+            dropped.append(statement)
+
+    # every engine: the command opens its own
+    event.listen(Engine, "before_cursor_execute", remember)
+    try:
+        kimlik(database_url, "resolve")
+        first = len(dropped)
+        kimlik(database_url, "resolve", "--full")
+    finally:
+        event.remove(Engine, "before_cursor_execute", remember)
+    if engine.dialect.name == "sqlite":
+        assert first == sum(len(names) for names in schema.values())
+    else:
+        assert first == 0  # PostgreSQL keeps its indexes
+    assert len(dropped) == first
+    assert indexes() == schema

@@ -21,6 +21,7 @@ from sqlalchemy import (
 
 from kimlik.resolve.features import FEATURES_VERSION, VERSION_KEY
 from kimlik.store.bulk import BulkInserter
+from kimlik.store.deferred_indexes import DeferredIndexes
 from kimlik.store.engine import json_text
 from kimlik.store.tables import (
     identity_decisions,
@@ -156,6 +157,14 @@ def people_batches(connection: Connection, size: int) -> Iterator[list[dict[str,
             return
         yield batch
         last = int(batch[-1]["rid"])
+
+
+def profile_indexes(connection: Connection) -> list[DeferredIndexes]:
+    """The profile tables' indexes, to drop for a first large write and build again
+    (``store.deferred_indexes``): at a million records, keeping them up to date row by
+    row was most of writing the profiles."""
+    tables = (profiles, profile_members, profile_identities, merge_ledger)
+    return [DeferredIndexes(connection, table, empty_only=True) for table in tables]
 
 
 def features_text(features: Mapping[str, Any]) -> str:

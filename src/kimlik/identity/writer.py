@@ -119,12 +119,20 @@ class ProfileWriter:
                 job = golden.SliceJob(rows, self.rules, self.now, self.run_id)
                 yield _Slice(records, kept[start : start + _SLICE], people), job
 
-        workers = workers_for(sum(len(records) for records in touched))
+        record_count = sum(len(cluster) for cluster in touched)
+        indexes = repo.profile_indexes(self.connection)
+        for table_indexes in indexes:
+            table_indexes.consider(record_count)
         built = mapped_in_order(
-            golden.build_slice, slices(), workers=workers, doing="building golden records"
+            golden.build_slice,
+            slices(),
+            workers=workers_for(record_count),
+            doing="building golden records",
         )
         for piece, profiles in built:
             profile_ids.extend(self._write_slice(piece, profiles, context, weight_of))
+        for table_indexes in indexes:
+            table_indexes.after_load()
         retired = self._retired(touched, profile_ids)
         repo.retire_profiles(self.connection, retired, self.now)
         splits: list[dict[str, Any]] = []

@@ -38,11 +38,16 @@ def worth_deferring(existing_rows: int, incoming_rows: int) -> bool:
 
 
 class DeferredIndexes:
-    """Decides once, before the first batch is written, whether to defer an index rebuild."""
+    """Decides once, before the first batch is written, whether to defer an index rebuild.
 
-    def __init__(self, connection: Connection, table: Table) -> None:
+    ``empty_only``: defer only into an empty table, for writers that also delete rows
+    through the indexes they would drop (a resolve run replacing profiles' members).
+    """
+
+    def __init__(self, connection: Connection, table: Table, *, empty_only: bool = False) -> None:
         self.connection = connection
         self.table = table
+        self.empty_only = empty_only
         self.dropped: list[Index] = []
         self._decided = connection.dialect.name != "sqlite"
 
@@ -50,7 +55,7 @@ class DeferredIndexes:
         """Drop the non-unique indexes if a load of about ``incoming_rows`` warrants it.
 
         Call after each batch is written; only the first call decides, and only inside an
-        open transaction. The table's size is read as its highest id: an upper bound, and
+        open transaction. The table's size is read as its highest key: an upper bound, and
         free at any size.
         """
         if self._decided:
@@ -58,8 +63,9 @@ class DeferredIndexes:
         self._decided = True
         if not getattr(self.connection.connection.driver_connection, "in_transaction", False):
             return  # the first batch wrote nothing: the drop would commit on its own
-        highest = self.connection.execute(select(func.max(self.table.c.id))).scalar()
-        if not worth_deferring(int(highest or 0), incoming_rows):
+        key = next(iter(self.table.primary_key.columns))
+        highest = int(self.connection.execute(select(func.max(key))).scalar() or 0)
+        if (self.empty_only and highest) or not worth_deferring(highest, incoming_rows):
             return
         for index in sorted(self.table.indexes, key=lambda index: str(index.name)):
             if not index.unique:
