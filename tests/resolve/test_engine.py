@@ -222,3 +222,22 @@ def test_training_leaves_no_splink_tables_in_the_index(matcher: Engine) -> None:
         "SELECT table_name FROM information_schema.tables WHERE table_name LIKE '%splink%'"
     ).fetchall()
     assert tables == []
+
+
+def test_the_training_sample_does_not_depend_on_the_load_order() -> None:
+    """The same records loaded in another order train on the same sample."""
+    records = [
+        {"rid": i, "first_name": f"N{i % 37}", "last_name": f"L{i % 53}", "email": f"p{i}@x.com"}
+        for i in range(1, 1301)
+    ]
+    settings = EngineSettings(min_training_records=100, training_sample=400)
+    samples = []
+    for order in (records, records[::-1]):
+        engine = Engine()
+        engine.load(order)
+        engine.train(settings)
+        rows = engine.connection.execute("SELECT rid FROM training_sample").fetchall()
+        samples.append([rid for (rid,) in rows])
+        engine.close()
+    assert samples[0] == samples[1] == sorted(samples[0])
+    assert len(samples[0]) == 400

@@ -231,11 +231,18 @@ class Engine:
             # A random sample of records keeps the prior (matches per pair) and the m and
             # u probabilities, while the EM blocks shrink quadratically: at a million
             # records, training on all of them cost most of the run's time and memory.
+            # The sample is drawn by a hash of the record id and stored in id order, so
+            # the same records give the same model: DuckDB's own sampling (and Splink's
+            # inside training) follows the table's physical order, which a parallel load
+            # does not keep.
             table, records = "training_sample", settings.training_sample
+            self.connection.execute("SET preserve_insertion_order = true")
             self.connection.execute(
-                "CREATE OR REPLACE TEMP TABLE training_sample AS SELECT * FROM records "
-                f"USING SAMPLE reservoir({records} ROWS) REPEATABLE ({settings.seed})"
+                "CREATE OR REPLACE TEMP TABLE training_sample AS SELECT * FROM ("
+                f"SELECT * FROM records ORDER BY hash(rid, {int(settings.seed)}), rid "
+                f"LIMIT {records}) ORDER BY rid"
             )
+            self.connection.execute("SET preserve_insertion_order = false")
         return train_model(
             self.connection,
             table,
