@@ -118,13 +118,8 @@ def candidate_pairs_sql(records: str, probes: str | None, variants: str, *, max_
 
 
 def _probed_pairs_sql(records: str, probes: str, variants: str, *, max_block: int) -> str:
-    """Pairs (rid_l < rid_r) where a probe record shares a blocking key with any record.
-
-    Keys shared by more than ``max_block`` records are skipped: they describe a crowd
-    (a placeholder that slipped through, a call-centre number), not a person. Only the
-    probes' own keys are counted, so a few probes cost little in a large store.
-    ``variants`` is the ``(rid, v)`` table of ``typo_variants_sql`` over ``records``.
-    """
+    """``candidate_pairs_sql`` for some probes: only the probes' own keys are counted, so
+    a few probes cost little in a large store."""
     selects: list[str] = []
     ctes: list[str] = []  # per key: the probes' values that are no crowd
     for number, key in enumerate(BLOCKING_KEYS):
