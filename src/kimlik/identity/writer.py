@@ -2,7 +2,10 @@
 
 A cluster keeps the id of the oldest profile among its records' previous profiles; a
 profile no cluster kept is retired into the one that took most of its records. Rows are
-built first and written in batches: one statement per profile was most of a full run.
+built first and written in batches: one statement per profile was most of a full run. A
+large run builds golden records in worker processes, a slice of clusters at a time, while
+this process writes the slice before; a first write into empty tables rebuilds their
+indexes afterwards (``repository.profile_indexes``).
 """
 
 from __future__ import annotations
