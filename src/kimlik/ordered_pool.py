@@ -71,7 +71,7 @@ def mapped_in_order(
         for context, payload in items:
             yield context, task(payload)
         return
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=_context(task.__module__))
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=fork_server(task.__module__))
     try:
         yield from in_order(pool, task, items, ahead=2 * workers)
     except BrokenProcessPool as exc:
@@ -83,9 +83,9 @@ def mapped_in_order(
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _context(module: str) -> ForkServerContext:
-    """Workers fork from a server that has imported ``module``, not from this process,
-    which holds open database connections and other libraries' threads."""
+def fork_server(module: str) -> ForkServerContext:
+    """Workers fork from a server that has imported ``module`` once, not from this
+    process, which holds open database connections and other libraries' threads."""
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload([module])
     return context

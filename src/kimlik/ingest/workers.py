@@ -1,19 +1,19 @@
 """How many worker processes an import gets, and their server, started early.
 
-Light on purpose (the standard library and ``kimlik.machine`` only): the command line
-decides here, before it imports the ingest pipeline, whether a file will be cleaned in
-workers, and if so starts their fork server at once. The server then imports the
+Light on purpose (the standard library, ``kimlik.machine`` and ``kimlik.ordered_pool``):
+the command line decides here, before it imports the ingest pipeline, whether a file will
+be cleaned in workers, and if so starts their fork server at once. The server then imports the
 standardizers (~0.5 s) on the other core while this process imports the same pipeline
 for itself, instead of after it.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 from multiprocessing import forkserver
 from multiprocessing.context import ForkServerContext
 
 from kimlik.machine import usable_cpus
+from kimlik.ordered_pool import fork_server
 
 #: the module the server imports once, so every worker forks with the standardizers loaded
 WORKER_MODULE = "kimlik.ingest.pool"
@@ -38,14 +38,9 @@ def choose_workers(setting: int | None, file_bytes: int, threshold_bytes: int) -
 
 
 def worker_context() -> ForkServerContext:
-    """The processes' start method: a fork server that has imported ``WORKER_MODULE``.
-
-    Workers fork from a server rather than from the importer, which holds an open
-    database connection and threads that a plain fork would copy mid-use.
-    """
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([WORKER_MODULE])
-    return context
+    """The import workers' start method: a fork server that has imported
+    ``WORKER_MODULE`` (``kimlik.ordered_pool.fork_server``)."""
+    return fork_server(WORKER_MODULE)
 
 
 def start_server_early() -> None:

@@ -60,13 +60,13 @@ _CREATE_RECORDS = (
 )
 
 
-def _table(features: Iterable[Mapping[str, Any]]) -> pa.Table:
-    """Column by column: a million rows as a list of dicts first would double the memory."""
-    columns: dict[str, list[Any]] = {name: [] for name in SCHEMA.names}
+def _table(features: Iterable[Mapping[str, Any]]) -> pa.RecordBatch:
+    """Features given as mappings (``match_features`` + ``rid``), as one Arrow batch."""
+    rids, rows = [], []
     for row in features:
-        for name, values in columns.items():
-            values.append(row.get(name))
-    return pa.table({name: pa.array(columns[name], SCHEMA.field(name).type) for name in columns})
+        rids.append(int(row["rid"]))
+        rows.append(tuple(row.get(column) for column in FEATURE_COLUMNS))
+    return feature_batch(rids, rows)
 
 
 def feature_batch(rids: Sequence[int], rows: Sequence[Sequence[Any]]) -> pa.RecordBatch:
