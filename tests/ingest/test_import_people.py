@@ -88,6 +88,33 @@ def test_rejected_rows_keep_line_column_value_and_reason(
     assert missing_id["column"] == "Customer ID"
 
 
+def test_a_declared_identifier_is_identity_enough(
+    engine: Engine, settings: Settings, write
+) -> None:  # type: ignore[no-untyped-def]
+    """A row known only by a national id or loyalty card lands once that is declared."""
+    declared = settings.model_copy(update={"resolve_identifiers": ["Loyalty Tier"]})
+    result = run(engine, declared, write("people.csv", PEOPLE), region="TR")
+    assert (result.new, result.rejected) == (4, 1)  # type: ignore[attr-defined]
+    with engine.connect() as connection:
+        card_only = connection.execute(
+            select(source_records).where(source_records.c.record_id == "3")
+        ).one()
+    assert card_only.custom == {"Loyalty Tier": "bronze"}
+
+
+def test_no_identity_names_the_declared_identifiers(
+    engine: Engine, settings: Settings, write
+) -> None:  # type: ignore[no-untyped-def]
+    declared = settings.model_copy(update={"resolve_identifiers": ["national_id"]})
+    run(engine, declared, write("people.csv", PEOPLE), region="TR")
+    with engine.connect() as connection:
+        nameless = connection.execute(
+            select(rejected_rows).where(rejected_rows.c.row_number == 4)
+        ).one()
+    assert nameless.first_code == "row.no_identity"
+    assert "national_id" in nameless.reasons[0]["message"]
+
+
 def test_reimport_is_idempotent(engine: Engine, settings: Settings, write) -> None:  # type: ignore[no-untyped-def]
     path = write("people.csv", PEOPLE)
     run(engine, settings, path, region="TR")

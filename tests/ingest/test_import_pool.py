@@ -147,6 +147,22 @@ def test_workers_store_exactly_what_in_process_cleaning_stores(
     assert _stored(engine, "pooled") == _stored(engine, "inline")
 
 
+def test_workers_know_the_declared_identifiers(
+    engine: Engine, database_url: str, tmp_path: Path
+) -> None:
+    """A row identified only by a declared identifier lands through the workers too."""
+    path = tmp_path / "ids.csv"
+    path.write_text("id,first_name,national_id\n1,Ada,\n2,,TR-1\n3,,\n", encoding="utf-8")
+    pooled = Settings(
+        database_url=database_url,
+        import_workers=2,
+        parallel_threshold_bytes=0,
+        resolve_identifiers=["national_id"],
+    )
+    result = _import(engine, pooled, path, "ids")
+    assert (result.new, result.rejected) == (2, 1)
+
+
 def test_batch_size_does_not_change_what_is_stored(
     engine: Engine, database_url: str, tmp_path: Path
 ) -> None:

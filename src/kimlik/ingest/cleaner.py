@@ -123,7 +123,13 @@ def _reason(column: str | None, attribute: str | None, value: str | None, issue:
 class RowCleaner:
     """Cleans rows of one file: one kind, one mapping, plans cached per header set."""
 
-    def __init__(self, kind: KindSpec, mapping: Mapping, today: dt.date) -> None:
+    def __init__(
+        self,
+        kind: KindSpec,
+        mapping: Mapping,
+        today: dt.date,
+        identifiers: tuple[str, ...] = (),
+    ) -> None:
         self.kind = kind
         self.mapping = mapping
         self.today = today
@@ -157,6 +163,9 @@ class RowCleaner:
         self._any_targets = [
             (group, [targets.get(name, name) for name in group]) for group in kind.required_any
         ]
+        #: custom attributes declared personal identifiers (``KIMLIK_RESOLVE_IDENTIFIERS``):
+        #: a person known only by a national id or a loyalty card can still be linked
+        self._identifiers = identifiers if self._people else ()
 
     def plan(self, headers: tuple[str, ...]) -> ColumnPlan:
         """The column plan for a header set (CSV: one; JSON Lines: one per key set)."""
@@ -354,7 +363,7 @@ class RowCleaner:
             if value is not None
         }
         rejections = notes.rejections.get(index) or []
-        self._require_any(values, columns, rejections)
+        self._require_any(values, custom, rejections)
         record_id = self._record_id(group.plan, id_texts, columns, values, row, rejections)
         if rejections:
             return RejectedRow(row.line, record_id, row.values, rejections)
@@ -439,18 +448,19 @@ class RowCleaner:
                 columns[attribute] = column or "full_name"
 
     def _require_any(
-        self, values: dict[str, Any], columns: dict[str, str], rejections: list[Reason]
+        self, values: dict[str, Any], custom: dict[str, Any], rejections: list[Reason]
     ) -> None:
         for group, targets in self._any_targets:
             for target in targets:
                 if values.get(target) is not None:
                     break
             else:
-                self._no_identity(group, rejections)
+                if not any(_as_text(custom.get(name)) for name in self._identifiers):
+                    self._no_identity(group, rejections)
 
     def _no_identity(self, group: tuple[str, ...], rejections: list[Reason]) -> None:
         code = "row.no_customer" if self.kind.linked_to_person else "row.no_identity"
-        message = f"needs a valid value in one of: {', '.join(group)}"
+        message = f"needs a valid value in one of: {', '.join((*group, *self._identifiers))}"
         rejections.append(_reason(None, None, None, Issue(code, message)))
 
     def _record_id(

@@ -36,6 +36,8 @@ class RunSpec:
     source_id: int
     run_id: int
     now: dt.datetime
+    #: custom attributes that identify a person on their own (``KIMLIK_RESOLVE_IDENTIFIERS``)
+    identifiers: tuple[str, ...] = ()
 
 
 class BatchPreparer:
@@ -43,7 +45,9 @@ class BatchPreparer:
 
     def __init__(self, spec: RunSpec, dialect: Dialect | None = None) -> None:
         self.spec = spec
-        self.cleaner = RowCleaner(kind_spec(spec.kind), spec.mapping, spec.now.date())
+        self.cleaner = RowCleaner(
+            kind_spec(spec.kind), spec.mapping, spec.now.date(), spec.identifiers
+        )
         self.layout = RecordLayout.for_kind(spec.kind)
         if dialect is None:
             dialect = open_engine(f"{spec.driver}://").dialect

@@ -103,7 +103,8 @@ def import_file(
     kind = kind_spec(mapping.kind or "people")
     mapping = mapping.merged(kind=kind.name)
     now = dt.datetime.now(dt.UTC)
-    cleaner = RowCleaner(kind, mapping, now.date())
+    identifiers = tuple(settings.resolve_identifiers)
+    cleaner = RowCleaner(kind, mapping, now.date(), identifiers)
     with RecordFile(request.path, encoding=mapping.encoding, delimiter=mapping.delimiter) as file:
         if file.headers:
             plan = cleaner.plan(file.headers)  # validates the mapping against the header
@@ -137,6 +138,7 @@ def import_file(
             source_id=source_id,
             run_id=run_id,
             now=now,
+            identifiers=identifiers,
         )
         try:
             with engine.begin() as connection:
