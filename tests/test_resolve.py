@@ -20,6 +20,7 @@ from kimlik.store.tables import (
     merge_ledger,
     profile_members,
     profiles,
+    resolve_runs,
     source_records,
     sources,
 )
@@ -216,6 +217,22 @@ def test_match_index_file_gives_the_clusters_of_a_full_run_and_notices_when_stal
     incremental = partition(clusters(engine))
     kimlik(database_url, "resolve", "--full")
     assert partition(clusters(engine)) == incremental
+
+
+def test_a_model_from_older_comparisons_is_replaced(database_url: str, engine: Engine) -> None:
+    """After an upgrade changes a comparison, the next run trains instead of reusing."""
+    import_demo(database_url, {"crm_contacts.csv"})
+    kimlik(database_url, "resolve")
+    assert "reused the stored model" in kimlik(database_url, "resolve", "--full").output
+    with engine.begin() as connection:
+        run_id, model = connection.execute(
+            select(resolve_runs.c.id, resolve_runs.c.model).order_by(resolve_runs.c.id.desc())
+        ).first()
+        del model["comparisons"][0]["comparison_levels"][-2]
+        connection.execute(
+            resolve_runs.update().where(resolve_runs.c.id == run_id).values(model=model)
+        )
+    assert "used the shipped model" in kimlik(database_url, "resolve", "--full").output
 
 
 def test_features_of_another_version_are_computed_again(

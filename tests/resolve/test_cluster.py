@@ -39,6 +39,8 @@ def test_birth_dates_veto_but_allow_typos_and_swaps() -> None:
     assert not compatible(_p("ali", born="1980-01-02"), _p("ali", born="1975-06-30"))
     assert compatible(_p("ali", born="1980-01-02"), _p("ali", born="1980-02-01"))
     assert compatible(_p("ali", born="1980-01-02"), _p("ali", born="1980-01-03"))
+    assert compatible(_p("ali", born="1990-06-20"), _p("ali", born="1989-06-20"))  # a year off
+    assert not compatible(_p("ali", born="1990-06-20"), _p("ali", born="1989-06-21"))
 
 
 def test_shared_identifier_links_a_pair_the_model_doubts() -> None:

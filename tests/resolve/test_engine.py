@@ -7,7 +7,15 @@ from typing import Any
 
 import pytest
 
-from kimlik.resolve.engine import SHIPPED, Engine, EngineSettings, Scored, default_model, outgrown
+from kimlik.resolve.engine import (
+    SHIPPED,
+    Engine,
+    EngineSettings,
+    Scored,
+    default_model,
+    outgrown,
+    superseded,
+)
 from kimlik.resolve.scoring import level_labels
 
 SETTINGS = EngineSettings()
@@ -42,13 +50,13 @@ def test_email_typo_is_found_and_scored_as_a_typo(matcher: Engine) -> None:
     )
     weight, identifier, evidence = _pair(scored)
     assert not identifier
-    assert _email_level(scored) == "one typo"
+    assert _level(scored, "email") == "one typo"
     assert weight > SETTINGS.link_weight
     assert evidence["email"] >= 0
 
 
-def _email_level(scored: Scored) -> str:
-    return level_labels(default_model())["email"][_pair(scored)[2]["email"]]
+def _level(scored: Scored, comparison: str) -> str:
+    return level_labels(default_model())[comparison][_pair(scored)[2][comparison]]
 
 
 def test_phone_typo_is_a_candidate(matcher: Engine) -> None:
@@ -70,7 +78,43 @@ def test_separator_variants_of_a_name_address_are_no_typo(matcher: Engine) -> No
             {"first_name": "Zuhal", "last_name": "Çelik", "email": "zuhal.celik@yahoo.com"},
         ],
     )
-    assert _email_level(scored) == "all other comparisons"
+    assert _level(scored, "email") == "all other comparisons"
+
+
+def test_one_letter_between_two_name_addresses_is_no_evidence(matcher: Engine) -> None:
+    """Each address spells its owner's name: they differ because the names do."""
+    scored = _run(
+        matcher,
+        [
+            {"first_name": "Gökhan", "last_name": "Arslan", "email": "gokhan.arslan@gmail.com"},
+            {"first_name": "Gökhan", "last_name": "Aslan", "email": "gokhan.aslan@gmail.com"},
+        ],
+    )
+    assert _level(scored, "email") == "all other comparisons"
+
+
+def test_a_birth_year_one_off_is_a_level_of_its_own(matcher: Engine) -> None:
+    scored = _run(
+        matcher,
+        [
+            {"first_name": "Kürşat", "last_name": "Gündoğdu", "birth_date": "1990-06-20"},
+            {"first_name": "Kürşat", "last_name": "Gündoğdu", "birth_date": "1989-06-20"},
+        ],
+    )
+    assert _level(scored, "birth_date") == "year one off"
+    assert _pair(scored)[0] > SETTINGS.link_weight
+
+
+def test_a_similar_street_under_another_postal_code_is_a_level(matcher: Engine) -> None:
+    street = {"first_name": "Liam", "last_name": "Laing", "city": "Padstow"}
+    scored = _run(
+        matcher,
+        [
+            {**street, "street": "7 Theodore Street", "postal_code": "6004"},
+            {**street, "street": "7 Theodore Stret", "postal_code": "6040"},
+        ],
+    )
+    assert _level(scored, "address") == "similar street, other postal code"
 
 
 def test_swapped_names_are_compared_aligned(matcher: Engine) -> None:
@@ -182,6 +226,14 @@ def test_shipped_model_is_marked_and_outgrown_by_a_larger_store(matcher: Engine)
     assert outgrown(model, SETTINGS.min_training_records, SETTINGS)
     assert not outgrown({"comparisons": []}, 10**6, SETTINGS)  # trained on the store
     assert not outgrown(None, 10**6, SETTINGS)
+
+
+def test_a_model_of_other_comparisons_is_superseded() -> None:
+    """An upgrade that changes a comparison retrains instead of scoring with the old levels."""
+    model = default_model()
+    assert not superseded(model) and not superseded(None)
+    del model["comparisons"][0]["comparison_levels"][-2]
+    assert superseded(model)
 
 
 def test_declared_identifier_one_typo_apart_is_trusted(matcher: Engine) -> None:

@@ -26,7 +26,7 @@ from kimlik.ordered_pool import workers_for
 from kimlik.profiles.rules import SurvivorshipRules, default_rules
 from kimlik.resolve.cluster import Clustering, Person, cluster
 from kimlik.resolve.engine import Engine as MatchEngine
-from kimlik.resolve.engine import EngineSettings, outgrown
+from kimlik.resolve.engine import EngineSettings, outgrown, superseded
 from kimlik.resolve.features import (
     match_features,
 )
@@ -122,7 +122,7 @@ def _run(
     rules, actor, started, token = request.rules, request.actor, request.started, request.token
     model = None if retrain else repo.latest_model(connection)
     result.records = repo.person_count(connection)
-    if outgrown(model, result.records, settings):
+    if outgrown(model, result.records, settings) or superseded(model):
         model = None
     must, cannot = repo.decisions(connection)
     incremental = not full and model is not None and repo.has_members(connection)

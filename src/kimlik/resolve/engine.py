@@ -22,6 +22,7 @@ import pyarrow as pa
 
 from kimlik.resolve import blocking, scoring
 from kimlik.resolve.cluster import Person, ScoredPair
+from kimlik.resolve.comparisons import comparisons
 from kimlik.resolve.features import FEATURE_COLUMNS, FEATURES_VERSION, match_features
 from kimlik.resolve.training import train_model
 
@@ -41,6 +42,22 @@ SHIPPED = "kimlik_shipped_model"
 def outgrown(model: dict[str, Any] | None, records: int, settings: EngineSettings) -> bool:
     """The stored model is the shipped one and the store now has enough records to learn."""
     return bool(model and model.get(SHIPPED)) and records >= settings.min_training_records
+
+
+def superseded(model: dict[str, Any] | None) -> bool:
+    """The stored model compares other levels than this version's comparisons.
+
+    Scoring reads its SQL off the model, so an old model still scores consistently; but a
+    comparison an upgrade added or changed would not take effect until the next training.
+    """
+    return model is not None and _levels(model["comparisons"]) != _levels(comparisons())
+
+
+def _levels(compared: Sequence[Mapping[str, Any]]) -> list[tuple[str, list[str]]]:
+    return [
+        (str(c["output_column_name"]), [str(lv["sql_condition"]) for lv in c["comparison_levels"]])
+        for c in compared
+    ]
 
 
 def _versioned(token: str) -> str:

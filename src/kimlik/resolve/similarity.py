@@ -16,15 +16,18 @@ from kimlik.standardize.text import fold_key
 def dates_compatible(a: dt.date | None, b: dt.date | None) -> bool | None:
     """Whether two birth dates can be one person's; ``None`` when either is missing.
 
-    True when equal, when day and month are swapped (a DMY file read as MDY), or when the
-    ISO texts differ by one typo: one digit (1985-03-14 vs 1986-03-14) or two adjacent
-    digits swapped (1985 vs 1958), as the SQL comparison's Damerau-Levenshtein <= 1.
+    True when equal, when day and month are swapped (a DMY file read as MDY), when only
+    the year is one off (a birth year worked out from an age, or 1989 typed for 1990), or
+    when the ISO texts differ by one typo: one digit (1985-03-14 vs 1986-03-14) or two
+    adjacent digits swapped (1985 vs 1958), as the SQL comparison's Damerau-Levenshtein <= 1.
     """
     if a is None or b is None:
         return None
     if a == b:
         return True
     if a.year == b.year and a.month == b.day and a.day == b.month:
+        return True
+    if (a.month, a.day) == (b.month, b.day) and abs(a.year - b.year) == 1:
         return True
     text_a, text_b = a.isoformat(), b.isoformat()
     if len(text_a) != len(text_b):
