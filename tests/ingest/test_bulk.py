@@ -34,3 +34,15 @@ def test_dates_and_times_encode_as_sqlalchemy_encodes_them(
     # a date where a timestamp goes, and the other way round: SQLAlchemy's own answer
     assert _ENCODER.value("signed_up_at", day) == _sqlalchemy("signed_up_at", day)
     assert _ENCODER.value("birth_date", moment) == _sqlalchemy("birth_date", moment)
+
+
+def test_a_value_shared_by_rows_is_encoded_once_and_rightly_for_each() -> None:
+    index = _LAYOUT.columns.index("signed_up_at")
+    now, other = dt.datetime(2026, 11, 23, 8, 0, 1), dt.datetime(1999, 1, 2, 3, 4, 5)
+    values = [now, now, None, other, now, dt.datetime(2026, 11, 23, 8, 0, 1)]
+    rows = [[None] * len(_LAYOUT.columns) for _ in values]
+    for row, value in zip(rows, values, strict=True):
+        row[index] = value
+    _ENCODER.encode(rows)
+    expected = [None if v is None else _sqlalchemy("signed_up_at", v) for v in values]
+    assert [row[index] for row in rows] == expected

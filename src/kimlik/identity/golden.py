@@ -18,9 +18,14 @@ SEARCH_COLUMNS = ("first_name", "last_name", "email", "phone", "city", "country"
 
 
 def member(person: dict[str, Any]) -> Member:
-    """A stored person record as survivorship sees it; timestamps aware UTC, so a golden
-    ``signed_up_at`` reads the same from SQLite (naive) as from PostgreSQL."""
-    values = {name: value for name, value in person.items() if name not in _NOT_ATTRIBUTES}
+    """A stored person record as survivorship sees it: the values it holds (missing ones
+    left out, so survivorship skips what no record knows), timestamps aware UTC, so a
+    golden ``signed_up_at`` reads the same from SQLite (naive) as from PostgreSQL."""
+    values = {
+        name: value
+        for name, value in person.items()
+        if value is not None and name not in _NOT_ATTRIBUTES
+    }
     for name in DATETIME_ATTRIBUTES.intersection(values):
         values[name] = utc(values[name])
     return Member(
@@ -54,7 +59,7 @@ def profile_values(
         "merged_into": None,
         **{name: attributes.get(name) for name in SEARCH_COLUMNS},
         "attributes": attributes,
-        "lineage": lineage_json(chosen),
+        "lineage": lineage_json(chosen, attributes),
         "record_count": len(rows),
         "updated_at": now,
         "resolve_run_id": run_id,

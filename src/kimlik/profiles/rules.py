@@ -9,6 +9,7 @@ See ``docs/survivorship.md`` for the format and the reasoning behind the default
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -159,7 +160,7 @@ class SurvivorshipRules(BaseModel):
 
     def group_of(self, attribute: str) -> str | None:
         """Name of the group ``attribute`` survives with, if any."""
-        return next((n for n, g in self.groups.items() if attribute in g.attributes), None)
+        return self.group_names.get(attribute)
 
     def strategies_for(self, attribute: str) -> tuple[Strategy, ...]:
         """The rule that picks ``attribute``: its group's, its own, or the default."""
@@ -167,6 +168,19 @@ class SurvivorshipRules(BaseModel):
         if group is not None:
             return self.groups[group].rules
         return self.attributes.get(attribute, self.default)
+
+    # Worked out once per rules document: survivorship asks for every profile it builds.
+    @cached_property
+    def group_names(self) -> dict[str, str]:
+        """attribute -> the group it survives with, for the attributes in a group."""
+        return {a: name for name, group in self.groups.items() for a in group.attributes}
+
+    @cached_property
+    def decided_alone(self) -> tuple[tuple[str, tuple[Strategy, ...]], ...]:
+        """The attributes in no group, in canonical order, each with its strategies."""
+        return tuple(
+            (a, self.strategies_for(a)) for a in PERSON_ATTRIBUTES if a not in self.group_names
+        )
 
     def to_json(self) -> str:
         """The rules as JSON, stored with each resolve run; ``from_json`` reads it back."""

@@ -23,7 +23,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from kimlik.jsonable import jsonable
 from kimlik.profiles.rules import PERSON_ATTRIBUTES, Strategy, SurvivorshipRules
@@ -62,8 +62,9 @@ class GoldenValue:
     group: str | None = None  # set when the value survived with its group
 
 
-@dataclass(frozen=True, slots=True)
-class _Candidate:
+class _Candidate(NamedTuple):
+    """A record holding some of the values being decided (a tuple: built by the million)."""
+
     member: Member
     values: tuple[Any, ...]  # one per attribute of the unit being decided; None if missing
 
@@ -73,19 +74,19 @@ def build_golden(members: Sequence[Member], rules: SurvivorshipRules) -> dict[st
     if len(members) == 1:
         return _only(members[0], rules)
     golden: dict[str, GoldenValue] = {}
+    held = set().union(*(member.values for member in members))  # nobody else has a value
     for name, group in rules.groups.items():
-        golden.update(_decide(members, group.attributes, group.rules, rules, name))
-    grouped = {a for group in rules.groups.values() for a in group.attributes}
-    for attribute in PERSON_ATTRIBUTES:
-        if attribute not in grouped:
-            strategies = rules.strategies_for(attribute)
+        if not held.isdisjoint(group.attributes):
+            golden.update(_decide(members, group.attributes, group.rules, rules, name))
+    for attribute, strategies in rules.decided_alone:
+        if attribute in held:
             golden.update(_decide(members, (attribute,), strategies, rules, None))
     return {a: golden[a] for a in PERSON_ATTRIBUTES if a in golden}
 
 
 def _only(member: Member, rules: SurvivorshipRules) -> dict[str, GoldenValue]:
     """A one-record profile: every value it holds is golden (most profiles are these)."""
-    group_of = {a: name for name, group in rules.groups.items() for a in group.attributes}
+    group_of = rules.group_names
     golden = {}
     for attribute in PERSON_ATTRIBUTES:
         value = _present(member.values.get(attribute))
@@ -102,12 +103,17 @@ def golden_record(golden: Mapping[str, GoldenValue]) -> dict[str, Any]:
     return {attribute: chosen.value for attribute, chosen in golden.items()}
 
 
-def lineage_json(golden: Mapping[str, GoldenValue]) -> dict[str, dict[str, Any]]:
-    """Attribute -> lineage as JSON-able data; dates and decimals become strings."""
+def lineage_json(
+    golden: Mapping[str, GoldenValue], values: Mapping[str, Any] | None = None
+) -> dict[str, dict[str, Any]]:
+    """Attribute -> lineage as JSON-able data; dates and decimals become strings.
+
+    ``values``: the golden values already made JSON-able, when the caller has them.
+    """
     lineage: dict[str, dict[str, Any]] = {}
     for attribute, chosen in golden.items():
         entry: dict[str, Any] = {
-            "value": jsonable(chosen.value),
+            "value": jsonable(chosen.value) if values is None else values[attribute],
             "record_key": chosen.record_key,
             "source": chosen.source,
             "record_id": chosen.record_id,
@@ -126,11 +132,19 @@ def _decide(
     rules: SurvivorshipRules,
     group: str | None,
 ) -> dict[str, GoldenValue]:
-    candidates = []
-    for member in members:
-        values = tuple(_present(member.values.get(a)) for a in attributes)
-        if any(v is not None for v in values):
-            candidates.append(_Candidate(member, values))
+    if len(attributes) == 1:  # most units: one attribute, no tuple built per member
+        attribute = attributes[0]
+        candidates = [
+            _Candidate(member, (value,))
+            for member in members
+            if (value := _present(member.values.get(attribute))) is not None
+        ]
+    else:
+        candidates = []
+        for member in members:
+            values = tuple(_present(member.values.get(a)) for a in attributes)
+            if any(v is not None for v in values):
+                candidates.append(_Candidate(member, values))
     if not candidates:
         return {}
     rule = ONLY if len(candidates) == 1 else AGREED if _agree(candidates) else None

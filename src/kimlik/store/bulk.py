@@ -76,10 +76,16 @@ class RowEncoder:
         for name, (index, process) in self._processors.items():
             if name in skip:
                 continue
+            # Rows of one batch often share a value object (the run's timestamp on every
+            # profile, member and ledger row): it is converted once.
+            last: Any = None
+            text: Any = None
             for row in rows:
                 value = row[index]
                 if value is not None:
-                    row[index] = process(value)
+                    if value is not last:
+                        last, text = value, process(value)
+                    row[index] = text
 
     def encode_nulls(self, row: list[Any]) -> None:
         """Pass ``None`` values of an encoded row through their processors, in place.
