@@ -142,9 +142,10 @@ def _probed_pairs_sql(records: str, probes: str, variants: str, *, max_block: in
             f"JOIN ({_keyed(records, key, number)}) r ON {on} AND p.rid <> r.rid {only}"
         )
     # The variants table is the largest (dozens of rows a record): read it once, for the
-    # rows that share a value with a probe, and count and join those.
+    # rows that share a value with a probe, and count and join those. The probes' own
+    # variants are worked out from the probes, not looked up in it.
     ctes.append(
-        f'typo_probes AS (SELECT v.rid, v.v FROM "{variants}" v JOIN "{probes}" p USING (rid)), '
+        f"typo_probes AS MATERIALIZED ({typo_variants_sql(probes)}), "
         f'typo_hits AS MATERIALIZED (SELECT rid, v FROM "{variants}" '
         "SEMI JOIN (SELECT DISTINCT v FROM typo_probes) USING (v)), "
         f"typo_keys AS (SELECT v FROM typo_hits GROUP BY v HAVING count(*) <= {max_block})"
