@@ -70,51 +70,47 @@ def test_phone_typo_is_a_candidate(matcher: Engine) -> None:
     assert len(scored.pairs) == 1
 
 
-def test_separator_variants_of_a_name_address_are_no_typo(matcher: Engine) -> None:
-    scored = _run(
-        matcher,
-        [
-            {"first_name": "Zuhal", "last_name": "Çelik", "email": "zuhal_celik@gmail.com"},
-            {"first_name": "Zuhal", "last_name": "Çelik", "email": "zuhal.celik@yahoo.com"},
-        ],
-    )
-    assert _level(scored, "email") == "all other comparisons"
+LIAM = {"first_name": "Liam", "last_name": "Laing", "city": "Padstow"}
+LEVELS = [
+    (
+        "separator variants of a name address are no typo",
+        {"first_name": "Zuhal", "last_name": "Çelik", "email": "zuhal_celik@gmail.com"},
+        {"first_name": "Zuhal", "last_name": "Çelik", "email": "zuhal.celik@yahoo.com"},
+        "email",
+        "all other comparisons",
+    ),
+    (
+        # each address spells its owner's name: they differ because the names do
+        "two name addresses a letter apart are no typo",
+        {"first_name": "Gökhan", "last_name": "Arslan", "email": "gokhan.arslan@gmail.com"},
+        {"first_name": "Gökhan", "last_name": "Aslan", "email": "gokhan.aslan@gmail.com"},
+        "email",
+        "all other comparisons",
+    ),
+    (
+        "a birth year one off on the same day",
+        {"first_name": "Kürşat", "last_name": "Gündoğdu", "birth_date": "1990-06-20"},
+        {"first_name": "Kürşat", "last_name": "Gündoğdu", "birth_date": "1989-06-20"},
+        "birth_date",
+        "year one off",
+    ),
+    (
+        "a similar street under another postal code",
+        {**LIAM, "street": "7 Theodore Street", "postal_code": "6004"},
+        {**LIAM, "street": "7 Theodore Stret", "postal_code": "6040"},
+        "address",
+        "similar street, other postal code",
+    ),
+]
 
 
-def test_one_letter_between_two_name_addresses_is_no_evidence(matcher: Engine) -> None:
-    """Each address spells its owner's name: they differ because the names do."""
-    scored = _run(
-        matcher,
-        [
-            {"first_name": "Gökhan", "last_name": "Arslan", "email": "gokhan.arslan@gmail.com"},
-            {"first_name": "Gökhan", "last_name": "Aslan", "email": "gokhan.aslan@gmail.com"},
-        ],
-    )
-    assert _level(scored, "email") == "all other comparisons"
-
-
-def test_a_birth_year_one_off_is_a_level_of_its_own(matcher: Engine) -> None:
-    scored = _run(
-        matcher,
-        [
-            {"first_name": "Kürşat", "last_name": "Gündoğdu", "birth_date": "1990-06-20"},
-            {"first_name": "Kürşat", "last_name": "Gündoğdu", "birth_date": "1989-06-20"},
-        ],
-    )
-    assert _level(scored, "birth_date") == "year one off"
-    assert _pair(scored)[0] > SETTINGS.link_weight
-
-
-def test_a_similar_street_under_another_postal_code_is_a_level(matcher: Engine) -> None:
-    street = {"first_name": "Liam", "last_name": "Laing", "city": "Padstow"}
-    scored = _run(
-        matcher,
-        [
-            {**street, "street": "7 Theodore Street", "postal_code": "6004"},
-            {**street, "street": "7 Theodore Stret", "postal_code": "6040"},
-        ],
-    )
-    assert _level(scored, "address") == "similar street, other postal code"
+@pytest.mark.parametrize(
+    ("left", "right", "comparison", "level"), [c[1:] for c in LEVELS], ids=[c[0] for c in LEVELS]
+)
+def test_a_pair_falls_in_its_level(
+    matcher: Engine, left: dict[str, Any], right: dict[str, Any], comparison: str, level: str
+) -> None:
+    assert _level(_run(matcher, [left, right]), comparison) == level
 
 
 def test_swapped_names_are_compared_aligned(matcher: Engine) -> None:
