@@ -16,6 +16,7 @@ from kimlik.resolve.engine import (
     outgrown,
     superseded,
 )
+from kimlik.resolve.features import match_features
 from kimlik.resolve.scoring import level_labels
 
 SETTINGS = EngineSettings()
@@ -289,3 +290,22 @@ def test_the_training_sample_does_not_depend_on_the_load_order() -> None:
         engine.close()
     assert samples[0] == samples[1] == sorted(samples[0])
     assert len(samples[0]) == 400
+
+
+def test_upserted_features_index_as_a_fresh_load_would(matcher: Engine) -> None:
+    """Changed records replace their rows (variants too); new ones are added."""
+    ada = {"first_name": "Ada", "last_name": "Kaya", "email": "ada.kaya@example.com"}
+    matcher.load([{"rid": 1, **ada}, {"rid": 2, "first_name": "Can", "phone": "+905321112233"}])
+    changed = {"rid": 1, **ada, "email": "ada.k@example.org"}
+    new = {"rid": 3, "first_name": "Ece", "email": "ece@example.com"}
+    matcher.upsert_features(match_features(r) | {"rid": r["rid"]} for r in (changed, new))
+    fresh = Engine()
+    try:
+        fresh.load([changed, {"rid": 2, "first_name": "Can", "phone": "+905321112233"}, new])
+        for table in ("records", "variants"):
+            query = f"SELECT * FROM {table} ORDER BY ALL"
+            assert matcher.connection.execute(query).fetchall() == (
+                fresh.connection.execute(query).fetchall()
+            )
+    finally:
+        fresh.close()

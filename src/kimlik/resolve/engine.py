@@ -210,8 +210,17 @@ class Engine:
     def upsert_features(self, features: Iterable[Mapping[str, Any]]) -> None:
         """Add or replace some records' features, leaving the others as they are."""
         self.connection.register("incoming", _table(features))
-        for table in ("records", "variants"):
-            self.connection.execute(f"DELETE FROM {table} WHERE rid IN (SELECT rid FROM incoming)")
+        # Only records already indexed have rows to replace. New ones (most of a typical
+        # run) skip the delete, which reads the whole variants table: dozens of rows a
+        # record, in no useful order.
+        replaced = self.connection.execute(
+            "SELECT count(*) FROM incoming SEMI JOIN records USING (rid)"
+        ).fetchone()
+        if replaced and replaced[0]:
+            for table in ("records", "variants"):
+                self.connection.execute(
+                    f"DELETE FROM {table} WHERE rid IN (SELECT rid FROM incoming)"
+                )
         self.connection.execute("INSERT INTO records SELECT * FROM incoming")
         self.connection.execute(f"INSERT INTO variants {blocking.typo_variants_sql('incoming')}")
         self.connection.unregister("incoming")
