@@ -114,6 +114,11 @@ def test_a_pair_falls_in_its_level(
     assert _level(_run(matcher, [left, right]), comparison) == level
 
 
+def test_a_birth_year_one_off_still_links(matcher: Engine) -> None:
+    _, left, right, _, _ = next(case for case in LEVELS if case[4] == "year one off")
+    assert _pair(_run(matcher, [left, right]))[0] > SETTINGS.link_weight
+
+
 def test_swapped_names_are_compared_aligned(matcher: Engine) -> None:
     """A swap falls in the names' exact levels (frequency-adjusted), not a level of its own."""
     in_order = _run(
