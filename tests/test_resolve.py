@@ -178,17 +178,18 @@ def test_declared_identifier_links_despite_a_typed_name(
     """A loyalty card declared personal outweighs a mistyped name; undeclared, it is ignored."""
     shop = tmp_path / "shop.csv"
     shop.write_text(
-        "id,first_name,last_name,birth_date,loyalty_card\n"
-        "1,Deniz,Aksoy,1980-05-01,LC-4411 2093\n"
-        "2,Derya,Aksoy,1980-05-01,lc44112093\n"
-        "3,Derya,Aksoy,1992-11-30,LC-9999 0000\n",
+        "id,first_name,last_name,birth_date,phone,loyalty_card\n"
+        "1,Deniz,Aksoy,1980-05-01,+905321112233,LC-4411 2093\n"
+        "2,Derya,Aksoy,1980-05-01,+905324445566,lc44112093\n"
+        "3,Derya,Aksoy,1992-11-30,,LC-9999 0000\n",
         encoding="utf-8",
     )
     kimlik(database_url, "init")
     kimlik(database_url, "import", str(shop), "--source", "shop")
     kimlik(database_url, "resolve")
     groups = partition(clusters(engine))
-    assert frozenset({("shop", "1")}) in groups  # different first names: kept apart
+    # Different first names on one birth date, each with a phone of their own: twins.
+    assert frozenset({("shop", "1")}) in groups
 
     monkeypatch.setenv("KIMLIK_RESOLVE_IDENTIFIERS", '["loyalty_card"]')
     kimlik(database_url, "resolve", "--full")

@@ -7,8 +7,11 @@ import pytest
 from kimlik.resolve.cluster import Person, ScoredPair, cluster, compatible, first_names_compatible
 
 
-def _p(first: str | None, last: str | None = None, born: str | None = None) -> Person:
-    return Person(first, last, born)
+def _p(
+    first: str | None, last: str | None = None, born: str | None = None, *, contact: bool = True
+) -> Person:
+    """A customer record; ``contact``: it holds an email or a phone."""
+    return Person(first, last, born, contact)
 
 
 NAMES = [
@@ -41,6 +44,42 @@ def test_birth_dates_veto_but_allow_typos_and_swaps() -> None:
     assert compatible(_p("ali", born="1980-01-02"), _p("ali", born="1980-01-03"))
     assert compatible(_p("ali", born="1990-06-20"), _p("ali", born="1989-06-20"))  # a year off
     assert not compatible(_p("ali", born="1990-06-20"), _p("ali", born="1989-06-21"))
+
+
+def test_twins_are_kept_apart_where_a_record_has_a_contact() -> None:
+    twin, sister = _p("deniz", "kaya", "1990-04-05"), _p("derya", "kaya", "1990-04-05")
+    assert not compatible(twin, sister)
+    register = _p("deniz", "kaya", "1990-04-05", contact=False)
+    assert not compatible(register, sister)
+    assert not compatible(sister, register)
+
+
+def test_without_any_contact_a_replaced_first_name_on_one_birth_date_is_for_the_model() -> None:
+    """A register of names, dates and addresses: nothing tells twins from a replaced name."""
+    olivia = _p("olivia", "gwatking", "1975-03-14", contact=False)
+    madalyn = _p("madalyn", "gwatking", "1975-03-14", contact=False)
+    assert compatible(olivia, madalyn)
+    # Only one full birth date lifts the name check: another date, or none, does not.
+    assert not compatible(olivia, _p("madalyn", "gwatking", "1975-03-15", contact=False))
+    assert not compatible(olivia, _p("madalyn", "gwatking", contact=False))
+    assert not compatible(_p("olivia", "gwatking", contact=False), _p("madalyn", "gwatking"))
+
+
+def test_a_twin_with_a_contact_anywhere_in_the_cluster_is_not_joined() -> None:
+    """Deniz's register record (no contact) may pair with Derya's, but Deniz's CRM copy
+    (with an email) is in the same cluster, and it cannot agree with Derya."""
+    people = {
+        1: _p("deniz", "kaya", "1990-04-05", contact=False),
+        2: _p("deniz", "kaya", "1990-04-05"),
+        3: _p("derya", "kaya", "1990-04-05", contact=False),
+    }
+    pairs = [ScoredPair(1, 2, 15.0), ScoredPair(1, 3, 12.0)]
+    result = cluster(people, pairs, link_weight=3, review_weight=-2)
+    assert result.cluster_of == {1: 1, 2: 1, 3: 3}
+    assert result.refused == [ScoredPair(1, 3, 12.0)]
+    alone = {1: people[1], 3: people[3]}
+    linked = cluster(alone, [ScoredPair(1, 3, 12.0)], link_weight=3, review_weight=-2)
+    assert linked.cluster_of == {1: 1, 3: 1}
 
 
 def test_shared_identifier_links_a_pair_the_model_doubts() -> None:

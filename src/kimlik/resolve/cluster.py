@@ -34,6 +34,8 @@ class Person:
     first_name_key: str | None
     last_name_key: str | None
     birth_date: str | None  # ISO
+    #: holds an email or a phone: something of its own that tells a twin apart
+    has_contact: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,8 +121,19 @@ def birth_dates_compatible(a: str | None, b: str | None) -> bool:
 
 
 def compatible(a: Person, b: Person) -> bool:
-    """Two records may be one person: names and birth dates do not contradict."""
-    return birth_dates_compatible(a.birth_date, b.birth_date) and first_names_compatible(a, b)
+    """Two records may be one person: names and birth dates do not contradict.
+
+    Other first names on one full birth date are twins, or one person whose first name was
+    replaced. Customer records carry an email or a phone, and twins have their own: there
+    the names keep them apart. Where neither record has any (a register of names, dates
+    and addresses), nothing tells the two cases apart, and the model's weight decides.
+    """
+    if not birth_dates_compatible(a.birth_date, b.birth_date):
+        return False
+    if a.birth_date is not None and a.birth_date == b.birth_date:
+        if not (a.has_contact or b.has_contact):
+            return True
+    return first_names_compatible(a, b)
 
 
 def _each_agrees(newcomers: set[Person], versions: set[Person]) -> bool:

@@ -175,14 +175,20 @@ class Engine:
 
     def persons(self, rids: Iterable[int] | None) -> dict[int, Person]:
         """What the clustering needs of ``rids`` (None: every record)."""
-        query = "SELECT rid, first_name_key, last_name_key, birth_date FROM records"
+        query = (
+            "SELECT rid, first_name_key, last_name_key, birth_date, "
+            "email_key IS NOT NULL OR phone IS NOT NULL FROM records"
+        )
         if rids is None:
             rows = self.connection.execute(query).fetchall()
         else:
             self._register_ids("wanted", rids)
             rows = self.connection.execute(f"{query} JOIN wanted USING (rid)").fetchall()
             self.connection.unregister("wanted")
-        return {int(rid): Person(first, last, born) for rid, first, last, born in rows}
+        return {
+            int(rid): Person(first, last, born, bool(contact))
+            for rid, first, last, born, contact in rows
+        }
 
     def load(self, records: Iterable[Mapping[str, Any]]) -> None:
         """Compute the match features of ``records`` (each with an int ``rid``) and load them."""
