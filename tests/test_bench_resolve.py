@@ -354,6 +354,33 @@ def test_blocking_recall() -> None:
     assert metrics.blocking_recall([], {("a", "1"): "p"}) == 1.0
 
 
+def test_kimlik_blocking_counts_missed_pairs_that_share_nothing(tmp_path: Path) -> None:
+    """Bülent's sign-up shares only his first name with his support contact: missed, and
+    counted as such; Ayşe's two records share an email and are found."""
+    url = f"sqlite:///{tmp_path / 'k.db'}"
+    kimlik(url, "init")
+    people = tmp_path / "people.csv"
+    people.write_text(
+        "id,first_name,last_name,email,phone\n"
+        "1,Bülent,Erdem,,+905389620858\n"
+        "2,Bülent,,bulent2002@gmail.com,\n"
+        "3,Ayşe,Kaya,ayse.kaya@example.com,\n"
+        "4,Ayse,Kaya,ayse.kaya@example.com,\n"
+        "5,Mehmet,Yıldız,,+905321112233\n"
+        "6,Mehmet,,mehmet.yildiz@example.com,+905321112233\n",
+        encoding="utf-8",
+    )
+    kimlik(url, "import", str(people), "--source", "crm")
+    truth = tmp_path / "truth.csv"
+    rows = ["source,record_id,person_id"] + [f"crm,{n},{(n + 1) // 2}" for n in range(1, 7)]
+    truth.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    stats = bench("kimlik_blocking").blocking_recall(url, truth)
+    assert (stats["true_pairs"], stats["found"]) == (3, 2)
+    assert stats["missed_sharing_nothing"] == 1
+    assert stats["blocking_recall"] == pytest.approx(2 / 3)
+    assert stats["blocking_recall_sharing_a_value"] == 1.0
+
+
 def test_cluster_scores() -> None:
     perfect = metrics.cluster_scores(TRUTH, TRUTH)
     assert (perfect.persons, perfect.exact, perfect.split, perfect.over_merged) == (3, 3, 0, 0)

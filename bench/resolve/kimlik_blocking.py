@@ -6,7 +6,10 @@ same matcher ``kimlik resolve --full`` uses (``Engine.load`` + ``candidate_pairs
 default settings) on the store's person records and counts, in the engine's DuckDB, the
 distinct candidate pairs whose two records belong to one person in ``truth.csv``. Records
 the store rejected are in the truth but never in a pair: they count as missed, as in
-``metrics.blocking_recall``.
+``metrics.blocking_recall``. Of the missed pairs it also counts those whose records share
+no value that is evidence (``EVIDENCE``): a sign-up known as "bulent2002@…" and a support
+contact "Bülent Erdem" with a phone are one person in the truth, but only a first name
+says so.
 
     python bench/resolve/kimlik_blocking.py --database sqlite:///k.db --truth truth.csv \\
         --stats blocking.json
@@ -28,6 +31,32 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+
+#: Values that are evidence two records are one person. A first name, a city or a birth
+#: year from an address alone are not: every Zeynep of Istanbul shares them.
+EVIDENCE = ("email_key", "email_local", "phone", "phone_suffix", "last_name_key",
+            "birth_date", "street_key", "postal_code_key", "external_id")  # fmt: skip
+
+#: True pairs no candidate holds whose two records agree on none of ``EVIDENCE`` (nor on a
+#: surname one spells in its address and the other has as last name): nothing a matcher
+#: could block on short of pairing everyone with the same first name, and nothing a model
+#: could link them by if it did.
+MISSED_SHARING_NOTHING = f"""
+    WITH true_pairs AS (
+        SELECT l.rid AS a, r.rid AS b FROM bench_truth l JOIN bench_truth r
+        ON l.person = r.person AND l.rid < r.rid
+    ), missed AS (
+        SELECT * FROM true_pairs t WHERE NOT EXISTS (
+            SELECT 1 FROM pairs p
+            WHERE least(p.rid_l, p.rid_r) = t.a AND greatest(p.rid_l, p.rid_r) = t.b
+        )
+    )
+    SELECT count(*) FROM missed m
+    JOIN records x ON x.rid = m.a JOIN records y ON y.rid = m.b
+    WHERE NOT ({" OR ".join(f'coalesce(x."{c}" = y."{c}", false)' for c in EVIDENCE)}
+        OR coalesce(x."email_surname" = y."last_name_key", false)
+        OR coalesce(x."last_name_key" = y."email_surname", false))
+"""
 
 
 def blocking_recall(
@@ -83,14 +112,19 @@ def blocking_recall(
             WHERE l.person = r.person
             """
         ).fetchone()
+        bare = matcher.connection.execute(MISSED_SHARING_NOTHING).fetchone()
     finally:
         matcher.close()
     found = int(row[0]) if row else 0
+    sharing_nothing = int(bare[0]) if bare else 0
+    with_evidence = true_pairs - sharing_nothing
     return {
         "candidate_pairs": candidates,
         "true_pairs": true_pairs,
         "found": found,
         "blocking_recall": found / true_pairs if true_pairs else 1.0,
+        "missed_sharing_nothing": sharing_nothing,
+        "blocking_recall_sharing_a_value": found / with_evidence if with_evidence else 1.0,
         "seconds": round(time.perf_counter() - started, 3),
     }
 
