@@ -112,15 +112,20 @@ def has_members(connection: Connection) -> bool:
     return connection.execute(select(profile_members.c.rid).limit(1)).first() is not None
 
 
-def changed_records(connection: Connection) -> set[int]:
-    """Records never resolved, or changed since: what an incremental run looks at."""
+def changed_records_query() -> Select[tuple[int]]:
+    """Ids of the records never resolved, or changed since. Every record's id and version
+    come from ``ix_source_records_id_version``, not from the rows."""
     member = profile_members
-    statement = (
+    return (
         select(source_records.c.id)
         .outerjoin(member, member.c.rid == source_records.c.id)
         .where(or_(member.c.rid.is_(None), member.c.record_version != source_records.c.version))
     )
-    rows: Any = connection.execute(statement).scalars()
+
+
+def changed_records(connection: Connection) -> set[int]:
+    """Records never resolved, or changed since: what an incremental run looks at."""
+    rows: Any = connection.execute(changed_records_query()).scalars()
     return {int(rid) for rid in rows}
 
 

@@ -154,6 +154,8 @@ source_records = _record_table(
 )
 Index("ix_source_records_email_key", source_records.c.email_key)
 Index("ix_source_records_phone", source_records.c.phone)
+#: id and version of every person record, read without the rows: what resolve looks at
+Index("ix_source_records_id_version", source_records.c.id, source_records.c.version)
 
 companies = _record_table(
     "companies",
