@@ -356,7 +356,8 @@ def test_blocking_recall() -> None:
 
 def test_kimlik_blocking_counts_missed_pairs_that_share_nothing(tmp_path: Path) -> None:
     """Bülent's sign-up shares only his first name with his support contact: missed, and
-    counted as such; Ayşe's two records share an email and are found."""
+    counted as such; Ayşe's two records share an email and are found. Elif's sign-up and
+    support contact share nothing either, but both meet her CRM record: reachable."""
     url = f"sqlite:///{tmp_path / 'k.db'}"
     kimlik(url, "init")
     people = tmp_path / "people.csv"
@@ -367,18 +368,33 @@ def test_kimlik_blocking_counts_missed_pairs_that_share_nothing(tmp_path: Path) 
         "3,Ayşe,Kaya,ayse.kaya@example.com,\n"
         "4,Ayse,Kaya,ayse.kaya@example.com,\n"
         "5,Mehmet,Yıldız,,+905321112233\n"
-        "6,Mehmet,,mehmet.yildiz@example.com,+905321112233\n",
+        "6,Mehmet,,mehmet.yildiz@example.com,+905321112233\n"
+        "7,Elif,Demir,elif1990@gmail.com,+905551112233\n"
+        "8,Elif,,elif1990@gmail.com,\n"
+        "9,Elif,Demir,,+905551112233\n",
         encoding="utf-8",
     )
     kimlik(url, "import", str(people), "--source", "crm")
     truth = tmp_path / "truth.csv"
-    rows = ["source,record_id,person_id"] + [f"crm,{n},{(n + 1) // 2}" for n in range(1, 7)]
+    rows = ["source,record_id,person_id"] + [
+        f"crm,{n},{min((n + 1) // 2, 4)}" for n in range(1, 10)
+    ]
     truth.write_text("\n".join(rows) + "\n", encoding="utf-8")
     stats = bench("kimlik_blocking").blocking_recall(url, truth)
-    assert (stats["true_pairs"], stats["found"]) == (3, 2)
-    assert stats["missed_sharing_nothing"] == 1
-    assert stats["blocking_recall"] == pytest.approx(2 / 3)
+    assert (stats["true_pairs"], stats["found"]) == (6, 4)
+    assert stats["missed_sharing_nothing"] == 2
+    assert stats["blocking_recall"] == pytest.approx(4 / 6)
     assert stats["blocking_recall_sharing_a_value"] == 1.0
+    assert stats["reachable"] == 5 and stats["reachable_recall"] == pytest.approx(5 / 6)
+
+
+def test_reachable_pairs_follow_chains_of_true_candidates() -> None:
+    reachable = bench("kimlik_blocking").reachable_pairs
+    assert reachable([]) == 0
+    assert reachable([(1, 2)]) == 1
+    # 1-2-3 chained: three pairs, though only two are candidates; 7-8 apart.
+    assert reachable([(1, 2), (3, 2), (7, 8)]) == 3 + 1
+    assert reachable([(1, 2), (2, 3), (1, 3), (4, 5), (5, 1)]) == 10
 
 
 def test_cluster_scores() -> None:

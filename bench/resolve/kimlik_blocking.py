@@ -6,10 +6,12 @@ same matcher ``kimlik resolve --full`` uses (``Engine.load`` + ``candidate_pairs
 default settings) on the store's person records and counts, in the engine's DuckDB, the
 distinct candidate pairs whose two records belong to one person in ``truth.csv``. Records
 the store rejected are in the truth but never in a pair: they count as missed, as in
-``metrics.blocking_recall``. Of the missed pairs it also counts those whose records share
-no value that is evidence (``EVIDENCE``): a sign-up known as "bulent2002@…" and a support
-contact "Bülent Erdem" with a phone are one person in the truth, but only a first name
-says so.
+``metrics.blocking_recall``. It also counts the true pairs *reachable*, connected by a
+chain of true candidate pairs (``reachable_pairs``): clusters are transitive, so that is
+the most any clustering of these candidates can link. Of the missed pairs it also counts
+those whose records share no value that is evidence (``EVIDENCE``): a sign-up known as
+"bulent2002@…" and a support contact "Bülent Erdem" with a phone are one person in the
+truth, but only a first name says so.
 
     python bench/resolve/kimlik_blocking.py --database sqlite:///k.db --truth truth.csv \\
         --stats blocking.json
@@ -26,7 +28,7 @@ import json
 import sys
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +59,30 @@ MISSED_SHARING_NOTHING = f"""
         OR coalesce(x."email_surname" = y."last_name_key", false)
         OR coalesce(x."last_name_key" = y."email_surname", false))
 """
+
+
+def reachable_pairs(edges: Iterable[tuple[int, int]]) -> int:
+    """True pairs whose two records a chain of true candidate pairs connects.
+
+    Links are transitive: a sign-up that shares only a first name with its owner's support
+    contact still joins it through the CRM record it shares an email with, and the
+    contact's phone. So this, not the candidate pairs alone, bounds the pairwise recall
+    any clustering of these candidates can reach. ``edges``: the true candidate pairs.
+    """
+    parent: dict[int, int] = {}
+
+    def find(record: int) -> int:
+        root = parent.setdefault(record, record)
+        while root != parent[root]:
+            root = parent[root]
+        while parent[record] != root:
+            parent[record], record = root, parent[record]
+        return root
+
+    for a, b in edges:
+        parent[find(a)] = find(b)
+    sizes = Counter(find(record) for record in list(parent))
+    return sum(n * (n - 1) // 2 for n in sizes.values())
 
 
 def blocking_recall(
@@ -101,9 +127,9 @@ def blocking_recall(
             "bench_truth",
             pa.table({"rid": pa.array(rids, pa.int64()), "person": pa.array(persons, pa.string())}),
         )
-        row = matcher.connection.execute(
+        edges = matcher.connection.execute(
             """
-            SELECT count(*) FROM (
+            SELECT p.a, p.b FROM (
                 SELECT DISTINCT least(rid_l, rid_r) AS a, greatest(rid_l, rid_r) AS b
                 FROM pairs WHERE rid_l <> rid_r
             ) p
@@ -111,11 +137,12 @@ def blocking_recall(
             JOIN bench_truth r ON r.rid = p.b
             WHERE l.person = r.person
             """
-        ).fetchone()
+        ).fetchall()
         bare = matcher.connection.execute(MISSED_SHARING_NOTHING).fetchone()
     finally:
         matcher.close()
-    found = int(row[0]) if row else 0
+    found = len(edges)
+    reachable = reachable_pairs(edges)
     sharing_nothing = int(bare[0]) if bare else 0
     with_evidence = true_pairs - sharing_nothing
     return {
@@ -123,6 +150,8 @@ def blocking_recall(
         "true_pairs": true_pairs,
         "found": found,
         "blocking_recall": found / true_pairs if true_pairs else 1.0,
+        "reachable": reachable,
+        "reachable_recall": reachable / true_pairs if true_pairs else 1.0,
         "missed_sharing_nothing": sharing_nothing,
         "blocking_recall_sharing_a_value": found / with_evidence if with_evidence else 1.0,
         "seconds": round(time.perf_counter() - started, 3),

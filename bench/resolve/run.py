@@ -346,9 +346,13 @@ def _brief(figures: dict[str, Any]) -> str:
         parts.append(f"F1 {figures['f1']:.3f}")
     if figures.get("blocking_recall") is not None:
         parts.append(f"blocking recall {figures['blocking_recall']:.3f}")
-    evidenced = figures.get("blocking", {}).get("blocking_recall_sharing_a_value")
-    if evidenced is not None:
-        parts.append(f"{evidenced:.3f} of the pairs sharing a value")
+    blocking = figures.get("blocking", {})
+    if "reachable_recall" in blocking:
+        parts.append(f"reachable {blocking['reachable_recall']:.3f}")
+    if "blocking_recall_sharing_a_value" in blocking:
+        parts.append(
+            f"{blocking['blocking_recall_sharing_a_value']:.3f} of the pairs sharing a value"
+        )
     return ", ".join(parts)
 
 
