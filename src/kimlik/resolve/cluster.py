@@ -34,8 +34,9 @@ class Person:
     first_name_key: str | None
     last_name_key: str | None
     birth_date: str | None  # ISO
-    #: holds an email or a phone: something of its own that tells a twin apart
-    has_contact: bool = False
+    #: holds an email or a phone: something of its own that tells a twin apart. No
+    #: default: a caller that forgot it would silently merge twins.
+    has_contact: bool
 
 
 @dataclass(frozen=True, slots=True)
