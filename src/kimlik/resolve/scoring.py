@@ -17,6 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from kimlik.resolve.comparisons import one_typo_apart
+
 #: Personal identifiers: a pair sharing one links unless the clustering finds a conflict.
 IDENTIFIER_COLUMNS: tuple[str, ...] = ("email_key", "phone", "external_id")
 #: Identifiers a person declared personal (``KIMLIK_RESOLVE_IDENTIFIERS``): sharing one, or
@@ -26,10 +28,13 @@ TRUSTED_COLUMNS: tuple[str, ...] = ("external_id",)
 #: A pair whose names are swapped on one side (typos allowed) is compared aligned, so the
 #: swap scores exactly like the same names in order, frequency adjustment included,
 #: instead of as a rare level that counts the names twice.
+#: (A ``WHEN`` condition: DuckDB stops at its first false term there, but computes every
+#: term of an ``AND`` given as a value, two similarities for every pair.)
 _SWAPPED_NAMES = (
-    'l."first_name_key" <> r."first_name_key" '
+    'CASE WHEN l."first_name_key" <> r."first_name_key" '
     'AND jaro_winkler_similarity(l."first_name_key", r."last_name_key") >= 0.92 '
-    'AND jaro_winkler_similarity(l."last_name_key", r."first_name_key") >= 0.92'
+    'AND jaro_winkler_similarity(l."last_name_key", r."first_name_key") >= 0.92 '
+    "THEN true ELSE false END"
 )
 _NAME_SWAP = {
     "first_name_key": "last_name_key",
@@ -170,9 +175,7 @@ def score_sql(
         weights.append(f'CASE "gamma_{comparison.name}" {" ".join(weight_cases)} END')
     total = f"{prior_weight(model)!r} + " + " + ".join(weights)
     shared = " OR ".join(f'coalesce("{c}_l" = "{c}_r", false)' for c in IDENTIFIER_COLUMNS)
-    trusted = " OR ".join(
-        f'coalesce(damerau_levenshtein("{c}_l", "{c}_r") <= 1, false)' for c in TRUSTED_COLUMNS
-    )
+    trusted = " OR ".join(f"coalesce({one_typo_apart(c)}, false)" for c in TRUSTED_COLUMNS)
     frequencies = ", ".join(f'"tf_{c}_l", "tf_{c}_r"' for c in tf)
     levels = (
         f"SELECT rid_l, rid_r, {', '.join(gammas)}, {frequencies}{', ' if tf else ''}"
