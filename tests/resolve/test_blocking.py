@@ -107,3 +107,65 @@ def test_swapped_names_in_a_crowd_make_no_pairs(matcher: Engine) -> None:
     roomy = EngineSettings(max_block=7)
     matcher.candidate_pairs(None, roomy)
     assert len(matcher.connection.execute("SELECT * FROM pairs").fetchall()) == 15
+
+
+def _spellings(features: dict[str, Any]) -> dict[str, bool]:
+    """A record's name spellings (``NAME_SPELLINGS``) and whether typos in each are sought."""
+
+    def text(*columns: str) -> str | None:
+        values = [features.get(column) for column in columns]
+        return None if any(v is None for v in values) else "".join(values)
+
+    found: dict[str, bool] = {}
+    for columns, deletions in [
+        (("first_name_key", "last_name_key"), True),
+        (("first_name_canon", "last_name_key"), False),
+        (("last_name_key", "first_name_key"), False),
+        (("first_name_key", "email_surname"), False),
+        (("email_spelling",), True),
+    ]:
+        spelling = text(*columns)
+        if spelling is not None and len(spelling) >= 6:
+            found[spelling] = found.get(spelling, False) or deletions
+    return found
+
+
+def _variants_by_hand(records: list[dict[str, Any]]) -> list[tuple[int, str]]:
+    """Every record's variant texts, each once: the definition, without shortcuts."""
+    from kimlik.resolve.blocking import TYPO_KEYS
+    from kimlik.resolve.features import match_features
+
+    def deleted(text: str) -> set[str]:
+        return {text[:i] + text[i + 1 :] for i in range(len(text))}
+
+    rows: set[tuple[int, str]] = set()
+    for record in records:
+        features = match_features(record)
+        for number, column in enumerate(TYPO_KEYS):
+            value = features.get(column)
+            if value is not None:
+                rows |= {(record["rid"], f"{number}:{v}") for v in {value} | deleted(value)}
+        for spelling, deletions in _spellings(features).items():
+            texts = {spelling} | (deleted(spelling) if deletions else set())
+            rows |= {(record["rid"], f"name:{t}") for t in texts}
+    return sorted(rows)
+
+
+def test_typo_variants_are_every_deletion_once(matcher: Engine) -> None:
+    """The variants table holds each record's values, spellings and their one-letter
+    deletions exactly once, though it never asks for them to be made distinct: a doubled
+    letter ("Millerr": either "r" deleted gives "Miller") and spellings that coincide
+    (the full name and its nickname form, "elliemillerr" and the address's letters) each
+    give one row."""
+    records = _records(4, 120)
+    records.append({"rid": 999, "first_name": "Ellie", "last_name": "Millerr",
+                    "email": "elliemillerr@gmail.com", "phone": "+905321111112"})  # fmt: skip
+    matcher.load(records)
+    expected = _variants_by_hand(records)
+    hashed = matcher.connection.execute(
+        "SELECT rid, hash(t) FROM (SELECT unnest($rids) AS rid, unnest($texts) AS t)",
+        {"rids": [rid for rid, _ in expected], "texts": [text for _, text in expected]},
+    ).fetchall()
+    stored = matcher.connection.execute("SELECT rid, v FROM variants").fetchall()
+    assert len(stored) == len(set(stored)), "a (record, variant) row appears twice"
+    assert sorted(stored) == sorted(hashed)
