@@ -2,15 +2,16 @@
 
 Stored features still valid are reused; the others are computed (in worker processes
 for a large store, ``kimlik.ordered_pool``), stored, and handed to the matcher as Arrow
-batches. A worker returns each record's features as a row of values and as the JSON the
-store keeps, so the process that reads and writes does little per record: at a million
-records that process, not the workers, set the pace.
+batches. A worker reads its batch of person records itself and hands back the Arrow
+batch and the JSON the store keeps, so the process that writes does little per record:
+at a million records that process, not the workers, set the pace.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import pyarrow as pa
@@ -26,6 +27,7 @@ from kimlik.resolve.features import (
     external_id,
     match_features,
 )
+from kimlik.store.shared_reads import reading, shared_url
 
 #: Person records read per batch when every record's features are needed.
 BATCH = 20_000
@@ -67,54 +69,81 @@ def feature_batches(
 ) -> Iterator[pa.RecordBatch]:
     """Every record's features, a batch of records at a time (a million person rows at
     once would not fit the memory a run may use); fresh ones are stored as they come, and
-    ``versions`` fills with each record's version."""
-    for batch, computed in mapped_in_order(
-        compute_rows, _read(connection, identifiers, versions), workers=workers,
-        doing="computing match features",
-    ):  # fmt: skip
-        repo.save_feature_texts(
-            connection,
-            [
-                (int(person["rid"]), int(person["version"]), text)
-                for person, text in zip(batch.missing, computed.texts, strict=True)
-            ],
+    ``versions`` fills with each record's version.
+
+    Workers read their batches from the store themselves (``store.shared_reads``): the
+    run's process only stores what they found and hands the batches on."""
+    url = shared_url(connection) if workers else None
+    jobs = (
+        (None, FeatureJob(url, after, until, tuple(identifiers)))
+        for after, until in repo.id_ranges(connection, BATCH)
+    )
+    if url is None:
+        done = mapped_in_order(partial(features_of, connection), jobs, workers=0, doing="")
+    else:
+        done = mapped_in_order(
+            features_in_worker, jobs, workers=workers, doing="computing match features"
         )
-        rows = batch.kept
-        rows.update(zip((int(p["rid"]) for p in batch.missing), computed.rows, strict=True))
-        rids = [int(person["rid"]) for person in batch.people]
-        yield feature_batch(rids, [rows[rid] for rid in rids])
+    for _, found in done:
+        repo.save_feature_texts(connection, found.fresh)
+        versions.update(zip(found.batch.column(0).to_pylist(), found.versions, strict=True))
+        yield found.batch
 
 
 @dataclass(frozen=True, slots=True)
-class _Batch:
-    """Person records read together: the feature rows reused from the store, and the
-    records whose features must be computed."""
+class FeatureJob:
+    """The person records with ids in ``(after, until]``, read from ``database`` (a worker's
+    own connection; ``None``: the run's)."""
 
-    people: list[dict[str, Any]]
-    kept: dict[int, tuple[Any, ...]]
-    missing: list[dict[str, Any]]
+    database: str | None
+    after: int
+    until: int | None
+    identifiers: tuple[str, ...]
 
 
-def _read(
-    connection: Connection, identifiers: Sequence[str], versions: dict[int, int]
-) -> Iterator[tuple[_Batch, list[dict[str, Any]]]]:
-    for batch in repo.people_batches(connection, BATCH):
-        people = with_identifiers(batch, identifiers)
-        # --full too: stored features are a function of the record's version, the
-        # features version and the identifier settings, all checked by reusable()
-        stored = repo.load_features(connection, [int(p["rid"]) for p in people])
-        kept: dict[int, tuple[Any, ...]] = {}
-        missing = []
-        for person in people:
-            rid, version = int(person["rid"]), int(person["version"])
-            versions[rid] = version
-            found = stored.get(rid)
-            if reusable(found, version, person["external_id"]):
-                assert found is not None
-                kept[rid] = tuple(found[1].get(column) for column in FEATURE_COLUMNS)
-            else:
-                missing.append(person)
-        yield _Batch(people, kept, missing), missing
+@dataclass(frozen=True, slots=True)
+class FoundFeatures:
+    """A batch's features as the matcher loads them, each record's version, and the
+    features computed afresh, as the store keeps them ``(rid, version, text)``."""
+
+    batch: pa.RecordBatch
+    versions: list[int]
+    fresh: list[tuple[int, int, str]]
+
+
+def features_in_worker(job: FeatureJob) -> FoundFeatures:
+    """``features_of`` in a worker process, on a connection of its own."""
+    assert job.database is not None, "a worker reads from a database it can open"
+    with reading(job.database) as connection:
+        return features_of(connection, job)
+
+
+def features_of(connection: Connection, job: FeatureJob) -> FoundFeatures:
+    """A batch's features: stored ones still valid are reused, the others computed."""
+    people = with_identifiers(
+        repo.load_people(connection, after=job.after, until=job.until), job.identifiers
+    )
+    rids = [int(person["rid"]) for person in people]
+    versions = [int(person["version"]) for person in people]
+    # --full too: stored features are a function of the record's version, the
+    # features version and the identifier settings, all checked by reusable()
+    stored = repo.load_features(connection, rids)
+    rows: dict[int, tuple[Any, ...]] = {}
+    missing = []
+    for rid, version, person in zip(rids, versions, people, strict=True):
+        found = stored.get(rid)
+        if reusable(found, version, person["external_id"]):
+            assert found is not None
+            rows[rid] = tuple(found[1].get(column) for column in FEATURE_COLUMNS)
+        else:
+            missing.append(person)
+    computed = compute_rows(missing)
+    fresh = [
+        (int(person["rid"]), int(person["version"]), text)
+        for person, text in zip(missing, computed.texts, strict=True)
+    ]
+    rows.update(zip((rid for rid, _, _ in fresh), computed.rows, strict=True))
+    return FoundFeatures(feature_batch(rids, [rows[rid] for rid in rids]), versions, fresh)
 
 
 def reusable(kept: tuple[int, dict[str, Any]] | None, version: int, identifier: str | None) -> bool:

@@ -8,10 +8,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from kimlik.identity import repository as repo
 from kimlik.jsonable import jsonable
 from kimlik.profiles.rules import SurvivorshipRules
 from kimlik.profiles.survivorship import Member, build_golden, golden_record, lineage_json
 from kimlik.profiles.values import DATETIME_ATTRIBUTES, utc
+from kimlik.store.engine import json_text
+from kimlik.store.shared_reads import reading
 
 #: Golden attributes copied to typed, indexed profile columns for lookups.
 SEARCH_COLUMNS = ("first_name", "last_name", "email", "phone", "city", "country")
@@ -50,7 +53,10 @@ def profile_values(
     now: dt.datetime,
     run_id: int | None,
 ) -> dict[str, Any]:
-    """The profile row for a cluster (everything but its id and creation time)."""
+    """The profile row for a cluster (everything but its id and creation time), its golden
+    ``attributes`` and ``lineage`` as the JSON text the store keeps (``json_text``): made
+    where the row is built, in a worker for a large run, it travels back as two strings
+    instead of dictionaries of dictionaries, and the writing process stores it as it is."""
     rows = [people[rid] for rid in records]
     chosen = build_golden([member(row) for row in rows], rules)
     attributes = {name: jsonable(value) for name, value in golden_record(chosen).items()}
@@ -58,36 +64,57 @@ def profile_values(
         "status": "active",
         "merged_into": None,
         **{name: attributes.get(name) for name in SEARCH_COLUMNS},
-        "attributes": attributes,
-        "lineage": lineage_json(chosen, attributes),
+        "attributes": json_text(attributes),
+        "lineage": json_text(lineage_json(chosen, attributes)),
         "record_count": len(rows),
         "updated_at": now,
         "resolve_run_id": run_id,
     }
 
 
+#: Profile columns ``profile_values`` gives as JSON text.
+JSON_COLUMNS = frozenset({"attributes", "lineage"})
+
+
 @dataclass(frozen=True, slots=True)
 class SliceJob:
-    """Clusters whose profiles a worker builds: each cluster's person rows."""
+    """Clusters, as their records' ids, whose profiles a worker builds."""
 
-    clusters: list[list[dict[str, Any]]]
+    clusters: list[list[int]]
     rules: SurvivorshipRules
     now: dt.datetime
     run_id: int | None
+    #: where a worker reads the records (``store.shared_reads``); ``None``: in process
+    database: str | None = None
 
 
-Built = list[tuple[dict[str, Any], list[tuple[str, str, int]]]]
+@dataclass(frozen=True, slots=True)
+class BuiltProfile:
+    """A cluster's profile row (``profile_values``), identities, and the version of each
+    of its records, in cluster order."""
+
+    values: dict[str, Any]
+    identities: list[tuple[str, str, int]]
+    versions: list[int]
 
 
-def build_slice(job: SliceJob) -> Built:
-    """Each cluster's profile values and identities, in order (run in worker processes
-    when a run writes many profiles: survivorship is pure Python, a cluster at a time)."""
+def build_slice(job: SliceJob, people: Mapping[int, dict[str, Any]]) -> list[BuiltProfile]:
+    """Each cluster's profile, in order, from its records' person rows (``people``)."""
     built = []
-    for rows in job.clusters:
-        people = {int(row["rid"]): row for row in rows}
-        values = profile_values(people, people, job.rules, job.now, job.run_id)
-        built.append((values, identities(people, people)))
+    for records in job.clusters:
+        values = profile_values(records, people, job.rules, job.now, job.run_id)
+        versions = [int(people[rid]["version"]) for rid in records]
+        built.append(BuiltProfile(values, identities(records, people), versions))
     return built
+
+
+def build_slice_in_worker(job: SliceJob) -> list[BuiltProfile]:
+    """``build_slice`` in a worker process, which reads the records itself: survivorship
+    is pure Python, a cluster at a time, and so is reading the rows it needs."""
+    assert job.database is not None, "a worker reads from a database it can open"
+    with reading(job.database) as connection:
+        rows = repo.load_people(connection, [rid for records in job.clusters for rid in records])
+    return build_slice(job, {int(row["rid"]): row for row in rows})
 
 
 def identities(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -62,9 +62,10 @@ def load_people(
     *,
     after: int | None = None,
     limit: int | None = None,
+    until: int | None = None,
 ) -> list[dict[str, Any]]:
-    """Person records (all, ``rids``, or ``limit`` past id ``after``) with their source, ids
-    and canonical attributes."""
+    """Person records (all, ``rids``, or ``limit`` past id ``after`` and up to ``until``)
+    with their source, ids and canonical attributes."""
     columns = [source_records.c[name] for name in PERSON_COLUMNS]
     statement = (
         select(
@@ -82,6 +83,8 @@ def load_people(
     )
     if after is not None:
         statement = statement.where(source_records.c.id > after)
+    if until is not None:
+        statement = statement.where(source_records.c.id <= until)
     if limit is not None:
         statement = statement.limit(limit)
     # Keys named once: ``row._mapping`` builds a key view per row, a fifth of reading a
@@ -152,16 +155,17 @@ def load_features(
     return {int(rid): (int(version), dict(values)) for rid, version, values in rows}
 
 
-def people_batches(connection: Connection, size: int) -> Iterator[list[dict[str, Any]]]:
-    """Every person record, ``size`` at a time in id order (no cursor stays open, so the
-    caller may write between batches)."""
-    last = 0
-    while True:
-        batch = load_people(connection, after=last, limit=size)
-        if not batch:
-            return
-        yield batch
-        last = int(batch[-1]["rid"])
+def id_ranges(connection: Connection, size: int) -> list[tuple[int, int | None]]:
+    """Every person record's id in ranges ``(after, until]`` of ``size`` records, in id
+    order (the last range open-ended): batches another process can read by themselves."""
+    numbered = select(
+        source_records.c.id, func.row_number().over(order_by=source_records.c.id).label("n")
+    ).subquery()
+    ends: Any = connection.execute(
+        select(numbered.c.id).where(numbered.c.n % size == 0).order_by(numbered.c.id)
+    ).scalars()
+    starts: list[int] = [0, *(int(end) for end in ends)]
+    return [(after, until) for after, until in zip(starts, [*starts[1:], None], strict=True)]
 
 
 def profile_indexes(connection: Connection) -> list[DeferredIndexes]:
@@ -242,11 +246,14 @@ LEDGER_COLUMNS = (
 )  # fmt: skip
 
 
-def insert_profiles(connection: Connection, rows: Sequence[dict[str, Any]]) -> list[int]:
+def insert_profiles(
+    connection: Connection, rows: Sequence[dict[str, Any]], *, encoded: Collection[str] = ()
+) -> list[int]:
     """Insert profiles (keyed as ``PROFILE_COLUMNS``); their ids, in the order of ``rows``.
 
     The ids are reserved first, so the rows go in on the bulk path (a full run writes
     half a million profiles; ``executemany`` with ``RETURNING`` took 40 s of that).
+    ``encoded``: JSON columns given as JSON text.
     """
     if not rows:
         return []
@@ -256,7 +263,8 @@ def insert_profiles(connection: Connection, rows: Sequence[dict[str, Any]]) -> l
         [
             [pid, *(row[name] for name in PROFILE_COLUMNS)]
             for pid, row in zip(ids, rows, strict=True)
-        ]
+        ],
+        skip=encoded,
     )
     return ids
 

@@ -4,18 +4,21 @@ A cluster keeps the id of the oldest profile among its records' previous profile
 profile no cluster kept is retired into the one that took most of its records. Rows are
 built first and written in batches: one statement per profile was most of a full run. A
 large run builds golden records in worker processes, a slice of clusters at a time, while
-this process writes the slice before; a first write into empty tables rebuilds their
-indexes afterwards (``repository.profile_indexes``).
+this process writes the slice before; the workers read the slice's records themselves
+(``store.shared_reads``) and hand back the golden record as JSON text, so neither the
+records nor the profiles cross between processes as dictionaries. A first write into
+empty tables rebuilds their indexes afterwards (``repository.profile_indexes``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection
 
 from kimlik.identity import golden
@@ -23,6 +26,7 @@ from kimlik.identity import repository as repo
 from kimlik.ordered_pool import mapped_in_order, workers_for
 from kimlik.profiles.rules import SurvivorshipRules
 from kimlik.resolve.cluster import Clustering, ScoredPair
+from kimlik.store.shared_reads import shared_url
 
 #: Clusters written per slice: bounds the person rows held at once.
 _SLICE = 20_000
@@ -30,12 +34,10 @@ _SLICE = 20_000
 
 @dataclass(frozen=True, slots=True)
 class _Slice:
-    """Clusters written together, the profile each keeps (``None``: a new one), and
-    their records' person rows."""
+    """Clusters written together, and the profile each keeps (``None``: a new one)."""
 
     touched: list[list[int]]
     kept: list[int | None]
-    people: Mapping[int, dict[str, Any]]
 
 
 @dataclass(slots=True)
@@ -114,24 +116,30 @@ class ProfileWriter:
         weight_of = _link_weights(clustering.links)
         profile_ids: list[int] = []
 
-        def slices() -> Iterator[tuple[_Slice, golden.SliceJob]]:
-            for start in range(0, len(touched), _SLICE):
-                records = touched[start : start + _SLICE]
-                people = self.people([rid for cluster in records for rid in cluster])
-                rows = [[people[rid] for rid in cluster] for cluster in records]
-                job = golden.SliceJob(rows, self.rules, self.now, self.run_id)
-                yield _Slice(records, kept[start : start + _SLICE], people), job
-
         record_count = sum(len(cluster) for cluster in touched)
+        workers = workers_for(record_count)
+        database = shared_url(self.connection) if workers else None
+        slices = (
+            (
+                _Slice(touched[start : start + _SLICE], kept[start : start + _SLICE]),
+                golden.SliceJob(
+                    touched[start : start + _SLICE], self.rules, self.now, self.run_id, database
+                ),
+            )
+            for start in range(0, len(touched), _SLICE)
+        )
         indexes = repo.profile_indexes(self.connection)
         for table_indexes in indexes:
             table_indexes.consider(record_count)
-        built = mapped_in_order(
-            golden.build_slice,
-            slices(),
-            workers=workers_for(record_count),
-            doing="building golden records",
-        )
+        if database is None:
+            built = mapped_in_order(self._build_here, slices, workers=0, doing="")
+        else:
+            built = mapped_in_order(
+                golden.build_slice_in_worker,
+                slices,
+                workers=workers,
+                doing="building golden records",
+            )
         for piece, profiles in built:
             profile_ids.extend(self._write_slice(piece, profiles, context, weight_of))
         for table_indexes in indexes:
@@ -142,43 +150,52 @@ class ProfileWriter:
         self._count_splits(touched, splits)
         repo.write_ledger(self.connection, splits)
 
+    def _build_here(self, job: golden.SliceJob) -> list[golden.BuiltProfile]:
+        """``golden.build_slice`` in this process, on the rows the run reads."""
+        return golden.build_slice(
+            job, self.people([rid for records in job.clusters for rid in records])
+        )
+
     def _write_slice(
         self,
         piece: _Slice,
-        profiles: golden.Built,
+        profiles: list[golden.BuiltProfile],
         context: _Context,
         weight_of: dict[int, float],
     ) -> list[int]:
-        touched, kept, people = piece.touched, piece.kept, piece.people
-        built = []
-        for records, (values, _) in zip(touched, profiles, strict=True):
-            links = _cluster_links(
+        touched, kept = piece.touched, piece.kept
+        links_of = [
+            _cluster_links(
                 context.links_in.get(context.cluster_of[records[0]], []),
                 context.evidence,
                 context.labels,
             )
-            built.append((values, links))
+            for records in touched
+        ]
         new_ids = iter(
             repo.insert_profiles(
                 self.connection,
                 [
-                    {**values, "created_at": self.now}
-                    for (values, _), k in zip(built, kept, strict=True)
+                    {**built.values, "created_at": self.now}
+                    for built, k in zip(profiles, kept, strict=True)
                     if k is None
                 ],
+                encoded=golden.JSON_COLUMNS,
             )
         )
         repo.update_profiles(
             self.connection,
-            [(k, values) for (values, _), k in zip(built, kept, strict=True) if k is not None],
+            [
+                (k, _decoded(built.values))
+                for built, k in zip(profiles, kept, strict=True)
+                if k is not None
+            ],
         )
         ledger: list[dict[str, Any]] = []
         member_rows: list[tuple[int, int, int, str, float | None]] = []
         identity_rows: list[tuple[int, str, str, int]] = []
         profile_ids: list[int] = []
-        for records, keep, (_, links), (_, found) in zip(
-            touched, kept, built, profiles, strict=True
-        ):
+        for records, keep, links, built in zip(touched, kept, links_of, profiles, strict=True):
             if keep is None:
                 keep = next(new_ids)
                 self.created += 1
@@ -194,7 +211,7 @@ class ProfileWriter:
                     self.merged += 1
                     ledger.append(self._entry("merge", keep, absorbed, records, links))
             profile_ids.append(keep)
-            for rid in records:
+            for rid, version in zip(records, built.versions, strict=True):
                 linked_by = (
                     "alone"
                     if len(records) == 1
@@ -202,10 +219,8 @@ class ProfileWriter:
                     if rid in self.joined_by_person
                     else "model"
                 )
-                member_rows.append(
-                    (rid, keep, int(people[rid]["version"]), linked_by, weight_of.get(rid))
-                )
-            identity_rows.extend((keep, *identity) for identity in found)
+                member_rows.append((rid, keep, version, linked_by, weight_of.get(rid)))
+            identity_rows.extend((keep, *identity) for identity in built.identities)
         repo.replace_members(self.connection, member_rows, self.now)
         repo.replace_identities(self.connection, profile_ids, identity_rows)
         repo.write_ledger(self.connection, ledger)
@@ -255,6 +270,14 @@ class ProfileWriter:
             "actor": self.actor,
             "resolve_run_id": self.run_id,
         }
+
+
+def _decoded(values: dict[str, Any]) -> dict[str, Any]:
+    """A profile row with its JSON columns as data again, for an ``UPDATE``."""
+    return {
+        name: orjson.loads(value) if name in golden.JSON_COLUMNS else value
+        for name, value in values.items()
+    }
 
 
 def _link_weights(links: list[ScoredPair]) -> dict[int, float]:
