@@ -30,7 +30,7 @@ def shared_url(connection: Connection) -> str | None:
     (it only travels to this machine's worker processes); ``None`` for a private store."""
     url = connection.engine.url
     if url.get_backend_name() == "sqlite" and (
-        not url.database or url.database == ":memory:" or "mode=memory" in str(url)
+        not url.database or url.database == ":memory:" or url.query.get("mode") == "memory"
     ):
         return None
     return url.render_as_string(hide_password=False)
