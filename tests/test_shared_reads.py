@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.pool import StaticPool
 
 from kimlik.store.shared_reads import reading, shared_url
 
@@ -16,7 +17,7 @@ IN_MEMORY = ["sqlite://", "sqlite:///:memory:", "sqlite:///file:x?mode=memory&ur
 
 @pytest.mark.parametrize("url", IN_MEMORY)
 def test_a_store_in_memory_is_not_shared(url: str) -> None:
-    with create_engine(url).connect() as connection:
+    with create_engine(url, poolclass=StaticPool).connect() as connection:
         assert shared_url(connection) is None
 
 
