@@ -326,10 +326,12 @@ def replace_members(
     connection: Connection,
     rows: Sequence[tuple[int, int, int, str, float | None]],
     now: dt.datetime,
+    *,
+    replacing: Sequence[int],
 ) -> None:
-    """(rid, profile id, record version, linked_by, weight) for each record, replacing any."""
-    ids = [row[0] for row in rows]
-    for chunk in chunks(ids):
+    """(rid, profile id, record version, linked_by, weight) for each record; the member
+    rows of ``replacing`` (the records among them that were members) go first."""
+    for chunk in chunks(list(replacing)):
         connection.execute(delete(profile_members).where(profile_members.c.rid.in_(chunk)))
     inserter = BulkInserter(
         connection,
@@ -340,10 +342,11 @@ def replace_members(
 
 
 def replace_identities(
-    connection: Connection, profile_ids: Iterable[int], rows: Sequence[tuple[int, str, str, int]]
+    connection: Connection, replacing: Iterable[int], rows: Sequence[tuple[int, str, str, int]]
 ) -> None:
-    """(profile id, kind, value, record count) for the given profiles, replacing theirs."""
-    for chunk in chunks(list(profile_ids)):
+    """(profile id, kind, value, record count) rows; the identities of the ``replacing``
+    profiles (those of the rows that existed before) go first."""
+    for chunk in chunks(list(replacing)):
         connection.execute(
             delete(profile_identities).where(profile_identities.c.profile_id.in_(chunk))
         )
