@@ -405,6 +405,8 @@ def test_cluster_scores() -> None:
     # p is split over 1 and 2; q shares 2 with p; only r comes out whole and alone
     assert (scores.exact, scores.split, scores.predicted, scores.over_merged) == (1, 1, 3, 1)
     assert scores.exact_share == pytest.approx(1 / 3)
+    assert scores.precision == pytest.approx(1 / 3)  # of the three predicted clusters, r's
+    assert perfect.precision == perfect.exact_share == 1.0
     merged = metrics.cluster_scores(dict.fromkeys(TRUTH, 0), TRUTH)
     assert (merged.exact, merged.split, merged.predicted, merged.over_merged) == (0, 0, 1, 1)
 

@@ -50,7 +50,9 @@ class ClusterScores:
 
     persons: int  # true clusters
     exact: int  # true persons whose records form exactly one predicted cluster, alone
-    exact_share: float
+    exact_share: float  # cluster recall: exact / persons
+    #: cluster precision: predicted clusters that are exactly one true person, whole
+    precision: float
     split: int  # true persons spread over more than one predicted cluster
     predicted: int  # predicted clusters (over the truth's keys)
     over_merged: int  # predicted clusters holding records of more than one true person
@@ -115,6 +117,7 @@ def cluster_scores(predicted: Mapping[K, Hashable], truth: Mapping[K, Hashable])
         persons=persons,
         exact=exact,
         exact_share=exact / persons if persons else 1.0,
+        precision=exact / len(predicted_sizes) if predicted_sizes else 1.0,
         split=sum(1 for n in clusters_of.values() if n > 1),
         predicted=len(predicted_sizes),
         over_merged=sum(1 for n in persons_in.values() if n > 1),

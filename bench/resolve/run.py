@@ -257,6 +257,7 @@ class Case:
             "precision": pairwise.precision,
             "recall": pairwise.recall,
             "f1": pairwise.f1,
+            "cluster_precision": clusters.precision,
             "exact_share": clusters.exact_share,
             "over_merged": clusters.over_merged,
             "split": clusters.split,
