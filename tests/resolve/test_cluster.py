@@ -65,6 +65,31 @@ def test_without_any_contact_a_replaced_first_name_on_one_birth_date_is_for_the_
     assert not compatible(_p("olivia", "gwatking", contact=False), _p("madalyn", "gwatking"))
 
 
+def test_without_any_contact_another_birth_date_under_one_name_is_for_the_model() -> None:
+    """A register again: a replaced birth date looks like a father and son of one name.
+    Where either record holds an email or a phone, the dates still keep them apart."""
+    father = _p("ahmet", "kaya", "1950-02-11", contact=False)
+    son = _p("ahmet", "kaya", "1978-09-30", contact=False)
+    assert compatible(father, son)
+    assert compatible(father, _p("ahmed", "kaya", "1978-09-30", contact=False))  # a typo too
+    assert not compatible(father, _p("ahmet", "kaya", "1978-09-30"))
+    assert not compatible(_p("ahmet", "kaya", "1950-02-11"), son)
+    # the first name replaced as well: nothing of the person is left to agree
+    assert not compatible(father, _p("hasan", "kaya", "1978-09-30", contact=False))
+
+
+def test_a_father_and_son_are_kept_apart_where_either_has_a_contact() -> None:
+    people = {
+        1: _p("ahmet", "kaya", "1950-02-11"),
+        2: _p("ahmet", "kaya", "1978-09-30"),
+    }
+    result = cluster(
+        people, [ScoredPair(1, 2, 14.0, identifier=True)], link_weight=3, review_weight=-2
+    )
+    assert result.cluster_of == {1: 1, 2: 2}
+    assert result.refused == [ScoredPair(1, 2, 14.0, identifier=True)]
+
+
 def test_a_twin_with_a_contact_anywhere_in_the_cluster_is_not_joined() -> None:
     """Deniz's register record (no contact) may pair with Derya's, but Deniz's CRM copy
     (with an email) is in the same cluster, and it cannot agree with Derya."""

@@ -125,15 +125,18 @@ def compatible(a: Person, b: Person) -> bool:
     """Two records may be one person: names and birth dates do not contradict.
 
     Other first names on one full birth date are twins, or one person whose first name was
-    replaced. Customer records carry an email or a phone, and twins have their own: there
-    the names keep them apart. Where neither record has any (a register of names, dates
-    and addresses), nothing tells the two cases apart, and the model's weight decides.
+    replaced; another birth date under one name is a father and son, or one person whose
+    date was mistyped beyond a typo. Customer records carry an email or a phone, and
+    twins, fathers and sons have their own: there the names and dates keep them apart.
+    Where neither record has any (a register of names, dates and addresses), nothing tells
+    the cases apart, and the model's weight decides, as long as one of the two (the first
+    name or the birth date) still agrees: both replaced is someone else.
     """
+    contact = a.has_contact or b.has_contact
     if not birth_dates_compatible(a.birth_date, b.birth_date):
-        return False
-    if a.birth_date is not None and a.birth_date == b.birth_date:
-        if not (a.has_contact or b.has_contact):
-            return True
+        return not contact and first_names_compatible(a, b)
+    if a.birth_date is not None and a.birth_date == b.birth_date and not contact:
+        return True
     return first_names_compatible(a, b)
 
 
