@@ -4,7 +4,7 @@ Stored features still valid are reused; the others are computed (in worker proce
 for a large store, ``kimlik.ordered_pool``), stored, and handed to the matcher as Arrow
 batches. A worker reads its batch of person records itself and hands back the Arrow
 batch and the JSON the store keeps, so the process that writes does little per record:
-at a million records that process, not the workers, set the pace.
+at a million records the workers computing features set the pace, not that process.
 """
 
 from __future__ import annotations
