@@ -27,6 +27,7 @@ BLOCKING_KEYS: tuple[tuple[str, ...], ...] = (
     ("first_name_key", "postal_code_key"),
     ("first_name_metaphone", "birth_date"),
     ("street_key", "city_key"),
+    ("birth_date", "city_key"),
     ("first_name_canon", "birth_year_hint"),
 )
 #: Keys that only pair records meeting a condition (``p`` and ``r``: the two records).
