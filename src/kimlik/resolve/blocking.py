@@ -240,6 +240,8 @@ def typo_variants_sql(table: str) -> str:
     records, 12 of the 17 s the table took): deleting either of two equal neighbours
     gives the same text, so only the first of a run is deleted; and a record's spellings,
     which often coincide or lie one letter apart, are pooled and made distinct per record.
+    (Pooling per record serves identifiers too, but measured slower on their long texts:
+    13-14 s against 8 s for the whole table at a million records.)
     """
     parts = []
     for number, column in enumerate(TYPO_KEYS):
