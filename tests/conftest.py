@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import Engine, text
 
 from kimlik.config import Settings
+from kimlik.store import server_tables  # noqa: F401  (registers its tables)
 from kimlik.store.engine import open_engine
 from kimlik.store.migrate import upgrade
 from kimlik.store.tables import metadata

@@ -13,14 +13,27 @@ PACKAGE = Path(kimlik.__file__).parent
 #: package -> packages it must never import
 FORBIDDEN = {
     "standardize": {"store", "ingest", "sources", "quality", "cli", "config"},
-    "store": {"ingest", "sources", "quality", "cli", "standardize"},
-    "ingest": {"cli", "quality"},
-    "sources": {"cli", "ingest", "quality"},
-    "quality": {"cli"},
+    "store": {
+        "api",
+        "app",
+        "collect",
+        "access",
+        "ingest",
+        "sources",
+        "quality",
+        "cli",
+        "standardize",
+    },
+    "ingest": {"api", "app", "collect", "access", "cli", "quality"},
+    "sources": {"api", "app", "collect", "access", "cli", "ingest", "quality"},
+    "quality": {"api", "app", "collect", "access", "cli"},
     # the engine knows records as plain rows: no ORM, no slices, no delivery (GUIDE §1)
     "resolve": {"store", "ingest", "sources", "quality", "cli", "profiles", "identity", "config"},
-    "profiles": {"cli", "identity", "ingest"},
-    "identity": {"cli"},
+    "profiles": {"cli", "identity", "ingest", "api", "collect", "access"},
+    "identity": {"cli", "api", "collect", "access"},
+    "access": {"cli", "api", "collect", "identity", "ingest", "profiles", "quality"},
+    "collect": {"cli", "api"},
+    "api": {"cli"},
 }
 
 

@@ -13,6 +13,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect
 
 from kimlik.identity.repository import changed_records_query
+from kimlik.store import server_tables  # noqa: F401  (registers its tables)
 from kimlik.store.engine import SQLITE_PAGE_SIZE, open_engine
 from kimlik.store.migrate import alembic_config, current_revision, head_revision, upgrade
 from kimlik.store.tables import metadata

@@ -7,14 +7,17 @@ Nothing here is built at import time: ``Settings()`` is called by the delivery l
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import Field, ValidationError
+from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from kimlik.errors import ConfigurationError
 
 DEFAULT_DATABASE_URL = "sqlite:///kimlik.db"
+#: Only good for a laptop: ``check_secrets`` refuses it outside development.
+DEVELOPMENT_SECRET = "development-only-secret-change-me"
+MIB = 1 << 20
 
 
 class Settings(BaseSettings):
@@ -77,6 +80,64 @@ class Settings(BaseSettings):
         default=None,
         description="YAML/JSON survivorship rules file; the shipped defaults when unset.",
     )
+    environment: Literal["development", "production"] = Field(
+        default="development",
+        description="'production' refuses default secrets and marks cookies Secure (HTTPS).",
+    )
+    secret_key: SecretStr = Field(
+        default=SecretStr(DEVELOPMENT_SECRET),
+        description="Derives CSRF tokens; set a long random value outside development.",
+    )
+    session_hours: int = Field(
+        default=12, ge=1, le=24 * 30, description="How long a web sign-in lasts."
+    )
+    collect_max_batch_bytes: int = Field(
+        default=8 * MIB,
+        ge=64 << 10,
+        description="Largest SDK batch accepted, decompressed (RudderStack cuts at 4 MiB).",
+    )
+    collect_max_message_bytes: int = Field(
+        default=32 << 10, ge=1 << 10, description="Largest single SDK message accepted."
+    )
+    collect_rate_limit: int | None = Field(
+        default=None,
+        ge=1,
+        description="Events per second one write key may send (429 beyond); unset: no limit.",
+    )
+    stitch: bool = Field(
+        default=True,
+        description="Attach collected events to people and profiles as they arrive.",
+    )
+    stitch_interval: float = Field(
+        default=0.2, gt=0, le=60, description="Seconds between looks for new events."
+    )
+    stitch_max_users_per_device: int = Field(
+        default=1,
+        ge=1,
+        description=(
+            "An anonymousId that has carried more signed-in users than this is a shared "
+            "device: its anonymous events stay unattributed."
+        ),
+    )
+    login_attempts: int = Field(
+        default=5, ge=1, description="Failed sign-ins per account and address per window."
+    )
+    login_window_seconds: int = Field(
+        default=300, ge=1, description="The window of ``login_attempts``."
+    )
+
+    def check_secrets(self) -> None:
+        """Refuse the development secret outside development."""
+        if (
+            self.environment != "development"
+            and self.secret_key.get_secret_value() == DEVELOPMENT_SECRET
+        ):
+            raise ConfigurationError(
+                "KIMLIK_SECRET_KEY is the development default; set a long random value "
+                "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)"
+            )
+        if len(self.secret_key.get_secret_value()) < 32:
+            raise ConfigurationError("KIMLIK_SECRET_KEY must be at least 32 characters")
 
 
 def load_settings(**overrides: Any) -> Settings:

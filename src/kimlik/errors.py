@@ -18,8 +18,17 @@ Delivery layers (``cli/``, later ``api/``) map them to what their users see::
     │   ├── UnknownReferenceError    a record, profile, review item or decision reference
     │   │                            names nothing in the store
     │   └── DecisionConflictError    contradicts an active decision: revoke that one first
-    └── ExportError                  an export file that cannot be written (unknown extension,
-                                     unwritable path)
+    ├── ExportError                  an export file that cannot be written (unknown extension,
+    │                                unwritable path)
+    ├── AccessError                  who may do what
+    │   ├── AuthenticationError      no credentials, or wrong, expired or revoked ones
+    │   ├── PermissionDeniedError    known caller, not allowed to do this
+    │   └── RateLimitedError         too many attempts; ``retry_after`` seconds to wait
+    ├── AccountError                 a user, key or source request that cannot be carried out
+    │                                (duplicate email, weak password, unknown role or scope)
+    └── CollectError                 an SDK batch that cannot be taken as a whole
+        ├── MalformedBatchError      not JSON, not a batch, a message without a type ...
+        └── PayloadTooLargeError     over the batch or message size limit
 
 A bad *row* is never an exception: it is a rejection stored with its reasons, and the
 rest of the file still lands.
@@ -74,6 +83,46 @@ class AmbiguousProfileError(ProfileLookupError):
 
 class ExportError(KimlikError):
     """An export that cannot be written: unknown file extension or unwritable path."""
+
+
+class AccessError(KimlikError):
+    """Who may do what."""
+
+
+class AuthenticationError(AccessError):
+    """No credentials, or wrong, expired or revoked ones."""
+
+
+class PermissionDeniedError(AccessError):
+    """The caller is known but may not do this; ``permission`` names what is missing."""
+
+    def __init__(self, message: str, permission: str) -> None:
+        super().__init__(message)
+        self.permission = permission
+
+
+class RateLimitedError(AccessError):
+    """Too many attempts; try again after ``retry_after`` seconds."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class AccountError(KimlikError):
+    """A user, key or source request that cannot be carried out."""
+
+
+class CollectError(KimlikError):
+    """An SDK request that cannot be taken as a whole; nothing of it was stored."""
+
+
+class MalformedBatchError(CollectError):
+    """Not JSON, not a batch, or a message that breaks the protocol; the message says where."""
+
+
+class PayloadTooLargeError(CollectError):
+    """A batch or a single message over its size limit."""
 
 
 class DecisionError(KimlikError):

@@ -100,9 +100,19 @@ def _register() -> None:
         profiles_cmd,
         quality_cmd,
         resolve_cmd,
+        serve_cmd,
     )
 
-    commands = (init_cmd, import_cmd, quality_cmd, resolve_cmd, profiles_cmd, export_cmd, demo_cmd)
+    commands = (
+        init_cmd,
+        import_cmd,
+        quality_cmd,
+        resolve_cmd,
+        profiles_cmd,
+        export_cmd,
+        demo_cmd,
+        serve_cmd,
+    )
     for module in commands:
         module.register(app)
     from kimlik.cli import identity_cmd  # merge, unmerge, never-merge, review, decisions

@@ -47,14 +47,14 @@ Money = Numeric(18, 4)
 Moment = DateTime(timezone=True)
 
 
-def _pk() -> Column[int]:
+def pk() -> Column[int]:
     return Column("id", Id, primary_key=True, autoincrement=True)
 
 
 sources = Table(
     "sources",
     metadata,
-    _pk(),
+    pk(),
     Column("name", String(64), nullable=False, unique=True),
     Column("trust_rank", Integer, nullable=False, server_default="100"),
     Column("created_at", Moment, nullable=False),
@@ -63,7 +63,7 @@ sources = Table(
 import_runs = Table(
     "import_runs",
     metadata,
-    _pk(),
+    pk(),
     Column("source_id", Id, ForeignKey("sources.id"), nullable=False, index=True),
     Column("kind", String(32), nullable=False),
     Column("file_name", Text, nullable=False),
@@ -86,7 +86,7 @@ import_runs = Table(
 def record_columns() -> list[Column[Any]]:
     """Bookkeeping columns every record kind shares, in one place so kinds cannot drift."""
     return [
-        _pk(),
+        pk(),
         Column("source_id", Id, ForeignKey("sources.id"), nullable=False),
         Column("record_id", String(255), nullable=False),
         Column("version", Integer, nullable=False),
@@ -220,7 +220,7 @@ consents = _record_table(
 record_versions = Table(
     "record_versions",
     metadata,
-    _pk(),
+    pk(),
     Column("record_table", String(32), nullable=False),
     Column("row_id", Id, nullable=False),
     Column("version", Integer, nullable=False),
@@ -236,7 +236,7 @@ record_versions = Table(
 rejected_rows = Table(
     "rejected_rows",
     metadata,
-    _pk(),
+    pk(),
     Column("import_run_id", Id, ForeignKey("import_runs.id"), nullable=False, index=True),
     Column("source_id", Id, ForeignKey("sources.id"), nullable=False),
     Column("kind", String(32), nullable=False),
@@ -264,7 +264,7 @@ RECORD_TABLES: dict[str, Table] = {
 resolve_runs = Table(
     "resolve_runs",
     metadata,
-    _pk(),
+    pk(),
     Column("mode", String(16), nullable=False),  # full | incremental
     Column("status", String(16), nullable=False),  # running | completed | failed
     Column("started_at", Moment, nullable=False),
@@ -288,7 +288,7 @@ match_features = Table(
 profiles = Table(
     "profiles",
     metadata,
-    _pk(),
+    pk(),
     Column("status", String(16), nullable=False),  # active | merged
     Column("merged_into", Id, ForeignKey("profiles.id"), nullable=True, index=True),
     Column("first_name", String(255)),
@@ -322,7 +322,7 @@ profile_members = Table(
 profile_identities = Table(
     "profile_identities",
     metadata,
-    _pk(),
+    pk(),
     Column("profile_id", Id, ForeignKey("profiles.id"), nullable=False, index=True),
     Column("kind", String(32), nullable=False),  # email | phone | customer_id | user_id ...
     Column("value", String(320), nullable=False),
@@ -335,7 +335,7 @@ Index("ix_profile_identities_lookup", profile_identities.c.kind, profile_identit
 identity_decisions = Table(
     "identity_decisions",
     metadata,
-    _pk(),
+    pk(),
     Column("kind", String(16), nullable=False),  # merge | never_merge
     Column("record_a", Id, ForeignKey("source_records.id"), nullable=False),
     # record_a is looked up through the pair index; record_b needs its own
@@ -352,7 +352,7 @@ identity_decisions = Table(
 review_items = Table(
     "review_items",
     metadata,
-    _pk(),
+    pk(),
     Column("record_a", Id, ForeignKey("source_records.id"), nullable=False),
     Column("record_b", Id, ForeignKey("source_records.id"), nullable=False),
     Column("weight", Float, nullable=False),
@@ -370,7 +370,7 @@ Index("ix_review_items_status", review_items.c.status)
 merge_ledger = Table(
     "merge_ledger",
     metadata,
-    _pk(),
+    pk(),
     Column("at", Moment, nullable=False),
     Column("action", String(32), nullable=False),  # create | join | merge | split | unmerge ...
     Column("profile_id", Id, ForeignKey("profiles.id"), nullable=True, index=True),

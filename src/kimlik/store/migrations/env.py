@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
+from kimlik.store import server_tables  # noqa: F401  (registers its tables)
 from kimlik.store.tables import metadata
 
 

@@ -1,0 +1,1 @@
+"""Accounts and access: users, sessions, API and write keys, roles, audit."""

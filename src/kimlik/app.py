@@ -1,0 +1,55 @@
+"""``create_app(settings)``: the whole HTTP server, built from explicit settings.
+
+Nothing is built at import time: tests build their own app, and ``kimlik serve`` builds
+one from the environment. The stitcher runs beside the server while it is up.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from kimlik import __version__
+from kimlik.api import auth, collect, errors
+from kimlik.api.responses import JsonResponse
+from kimlik.api.state import ServerState
+from kimlik.config import Settings
+from kimlik.store.engine import open_engine
+from kimlik.store.migrate import require_current
+
+log = logging.getLogger("kimlik.server")
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """The server for ``settings``; refuses default secrets outside development."""
+    settings.check_secrets()
+    engine = open_engine(settings.database_url)
+    state = ServerState.build(settings, engine)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        require_current(engine)
+        try:
+            yield
+        finally:
+            engine.dispose()
+
+    app = FastAPI(
+        title="Kimlik",
+        version=__version__,
+        description=(
+            "Self-hosted customer data platform. `/v1/*` speaks the Segment HTTP tracking "
+            "protocol for SDKs (write keys); `/api/v1/*` is the management API (bearer API "
+            "keys or a signed-in session)."
+        ),
+        lifespan=lifespan,
+        default_response_class=JsonResponse,
+    )
+    app.state.kimlik = state
+    errors.install(app)
+    app.include_router(collect.router)
+    app.include_router(auth.router)
+    return app

@@ -1,0 +1,1 @@
+"""Collection: the Segment HTTP tracking protocol, stored once per message, then stitched."""
