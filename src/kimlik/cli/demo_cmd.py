@@ -39,8 +39,8 @@ def demo(ctx: typer.Context) -> None:
     from kimlik.cli.import_cmd import render_result
     from kimlik.cli.profiles_cmd import render_profile
     from kimlik.cli.quality_cmd import render_report
-    from kimlik.cli.resolve_cmd import engine_settings
     from kimlik.cli.resolve_cmd import render_result as render_resolve
+    from kimlik.identity.engine_settings import engine_settings
     from kimlik.identity.service import resolve
     from kimlik.ingest.service import ImportRequest, import_file
     from kimlik.profiles.repository import largest_profile

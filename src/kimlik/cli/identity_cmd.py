@@ -15,14 +15,15 @@ from rich.table import Table
 
 from kimlik.cli.app import CliState, state
 from kimlik.cli.errors import reported
-from kimlik.cli.resolve_cmd import engine_settings
 
 # The services load the matcher (DuckDB, pyarrow): each command imports them when it runs.
 if TYPE_CHECKING:
+    from kimlik.config import Settings
     from kimlik.identity.decisions import Decision
     from kimlik.identity.requests import Outcome, RecordView
     from kimlik.identity.review import ReviewItem
     from kimlik.profiles.rules import SurvivorshipRules
+    from kimlik.resolve.engine import EngineSettings
 
 review_app = typer.Typer(no_args_is_help=True, help="Pairs the model was unsure about.")
 decisions_app = typer.Typer(no_args_is_help=True, help="People's merge and never-merge decisions.")
@@ -34,6 +35,13 @@ class ReviewStatus(StrEnum):
     rejected = "rejected"
     resolved = "resolved"
     all = "all"
+
+
+def engine_settings(settings: Settings) -> EngineSettings:
+    """The matcher's settings; imported on use so ``--help`` loads no service."""
+    from kimlik.identity.engine_settings import engine_settings as convert
+
+    return convert(settings)
 
 
 def register(app: typer.Typer) -> None:

@@ -11,39 +11,11 @@ from kimlik.cli.app import state
 from kimlik.cli.errors import reported
 
 if TYPE_CHECKING:
-    from kimlik.config import Settings
     from kimlik.identity.service import ResolveResult
-    from kimlik.resolve.engine import EngineSettings
 
 
 def register(app: typer.Typer) -> None:
     app.command("resolve")(resolve_command)
-
-
-def engine_settings(settings: Settings) -> EngineSettings:
-    """The matcher's knobs from the installation's settings."""
-    from kimlik.resolve.engine import EngineSettings  # DuckDB and pyarrow: resolving only
-
-    return EngineSettings(
-        link_weight=settings.resolve_link_weight,
-        review_weight=settings.resolve_review_weight,
-        max_block=settings.resolve_max_block,
-        identifiers=tuple(settings.resolve_identifiers),
-        index_path=match_index_path(settings),
-    )
-
-
-def match_index_path(settings: Settings) -> str | None:
-    """Where the match index lives between runs: ``KIMLIK_RESOLVE_INDEX``, else beside a
-    SQLite database file; ``memory`` (or a server database with no path set) keeps none."""
-    if settings.resolve_index:
-        return None if settings.resolve_index == "memory" else settings.resolve_index
-    from sqlalchemy import make_url
-
-    url = make_url(settings.database_url)
-    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
-        return f"{url.database}.match.duckdb"
-    return None
 
 
 def resolve_command(
@@ -56,6 +28,7 @@ def resolve_command(
     ] = False,
 ) -> None:
     """Link person records into profiles: one golden record per person."""
+    from kimlik.identity.engine_settings import engine_settings
     from kimlik.identity.service import resolve
     from kimlik.profiles.rules import default_rules, load_rules
 
