@@ -44,13 +44,19 @@ class LiveServer:
     role_keys: dict[str, str] = field(default_factory=dict)
     _server: uvicorn.Server | None = None
     _thread: threading.Thread | None = None
+    _clients: list[httpx.Client] = field(default_factory=list)
 
-    def client(self, role: str | None = "admin") -> httpx.Client:
-        """An HTTP client authenticated as ``role`` (None: anonymous)."""
-        headers = {"Authorization": f"Bearer {self.role_keys[role]}"} if role else {}
-        return httpx.Client(base_url=self.url, headers=headers, timeout=30)
+    def client(self, role: str | None = "admin", **headers: str) -> httpx.Client:
+        """An HTTP client authenticated as ``role`` (None: anonymous), closed at the end."""
+        if role:
+            headers["Authorization"] = f"Bearer {self.role_keys[role]}"
+        client = httpx.Client(base_url=self.url, headers=headers, timeout=30)
+        self._clients.append(client)
+        return client
 
     def stop(self) -> None:
+        for client in self._clients:
+            client.close()
         if self._server is not None and self._thread is not None:
             self._server.should_exit = True
             self._thread.join(timeout=30)

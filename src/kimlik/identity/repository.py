@@ -43,6 +43,19 @@ PERSON_COLUMNS = (
     "marital_status", "education", "annual_income", "signed_up_at",
 )  # fmt: skip
 
+#: pg_advisory_xact_lock key of resolve runs ("kimlik" in ASCII, as a number)
+RESOLVE_LOCK = 0x6B696D6C696B
+
+
+def lock_resolving(connection: Connection) -> None:
+    """Let one resolve run at a time across processes (CLI, server, API decisions).
+
+    PostgreSQL: a transaction-scoped advisory lock, released at commit or rollback.
+    SQLite needs none: its single writer already serializes runs.
+    """
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": RESOLVE_LOCK})
+
 
 def _rows(
     connection: Connection, statement: Select[Any], column: Any, ids: Iterable[int] | None

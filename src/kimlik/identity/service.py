@@ -93,6 +93,7 @@ def resolve(
     matcher = MatchEngine(settings.index_path)
     try:
         with engine.begin() as connection:
+            repo.lock_resolving(connection)
             _run(connection, matcher, request, result)
         matcher.mark(request.token)  # only once the store has committed what the index holds
     finally:
