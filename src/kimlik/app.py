@@ -13,9 +13,23 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from kimlik import __version__
-from kimlik.api import auth, collect, errors
+from kimlik.api import (
+    audit,
+    auth,
+    collect,
+    errors,
+    exports,
+    identity,
+    imports,
+    profiles,
+    quality,
+    records,
+    sources,
+    users,
+)
 from kimlik.api.responses import JsonResponse
 from kimlik.api.state import ServerState
+from kimlik.collect.stitcher import Stitcher
 from kimlik.config import Settings
 from kimlik.store.engine import open_engine
 from kimlik.store.migrate import require_current
@@ -32,9 +46,14 @@ def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         require_current(engine)
+        stitcher = Stitcher(engine, settings) if settings.stitch else None
+        if stitcher is not None:
+            stitcher.start()
         try:
             yield
         finally:
+            if stitcher is not None:
+                stitcher.stop()
             engine.dispose()
 
     app = FastAPI(
@@ -52,4 +71,13 @@ def create_app(settings: Settings) -> FastAPI:
     errors.install(app)
     app.include_router(collect.router)
     app.include_router(auth.router)
+    app.include_router(profiles.router)
+    app.include_router(identity.router)
+    app.include_router(records.router)
+    app.include_router(imports.router)
+    app.include_router(quality.router)
+    app.include_router(sources.router)
+    app.include_router(users.router)
+    app.include_router(audit.router)
+    app.include_router(exports.router)
     return app

@@ -118,6 +118,10 @@ def _register() -> None:
     from kimlik.cli import identity_cmd  # merge, unmerge, never-merge, review, decisions
 
     identity_cmd.register(app)
+    from kimlik.cli import keys_cmd, users_cmd  # accounts and keys of the server
+
+    users_cmd.register(app)
+    keys_cmd.register(app)
 
 
 _register()

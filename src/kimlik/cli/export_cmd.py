@@ -39,6 +39,7 @@ def profiles_command(ctx: typer.Context, output: Output) -> None:
     cli = state(ctx)
     with reported(cli.err):
         result = export_profiles(cli.engine, output)
+        _audit(ctx, result, "profiles")
     _done(ctx, result, "profiles")
 
 
@@ -50,7 +51,17 @@ def members_command(ctx: typer.Context, output: Output) -> None:
     cli = state(ctx)
     with reported(cli.err):
         result = export_members(cli.engine, output)
+        _audit(ctx, result, "members")
     _done(ctx, result, "member records")
+
+
+def _audit(ctx: typer.Context, result: ExportResult, what: str) -> None:
+    """Every export is in the audit log, as the API's are (who, when, how many rows)."""
+    from kimlik.access.audit import record_now
+    from kimlik.cli.actor import cli_principal
+
+    detail = {"what": what, "format": result.format, "rows": result.rows, "path": str(result.path)}
+    record_now(state(ctx).engine, cli_principal(), "export", None, detail)
 
 
 def _done(ctx: typer.Context, result: ExportResult, what: str) -> None:

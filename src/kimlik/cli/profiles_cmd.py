@@ -180,6 +180,10 @@ def _details(kind: str, d: dict[str, Any]) -> str:
             parts = [d.get("survey"), score, comment]
         case "consent":
             parts = [d.get("purpose"), d.get("channel"), d.get("status")]
+        case "event":
+            values = d.get("properties") or d.get("traits") or {}
+            shown = ", ".join(f"{k}={v}" for k, v in list(values.items())[:4])
+            parts = [d.get("type"), d.get("event"), shown]
         case _:
             if d.get("action") == "merge" and d.get("other_profile_id") is not None:
                 what = f"merge: profile {d['other_profile_id']} into {d['profile_id']}"

@@ -86,6 +86,16 @@ def render_report(console: Console, report: QualityReport) -> None:
             if kind.rejected:
                 reasons = ", ".join(f"{code} {n:,}" for code, n in kind.rejected.items())
                 console.print(f"  rejected in the latest {kind.kind} import: {escape(reasons)}")
+        if source.collected is not None:
+            events = source.collected
+            console.print(
+                f"  collected from SDKs: {events.events:,} events, {events.on_a_person:,} on a "
+                f"person, {events.events - events.on_a_person:,} anonymous or on a shared "
+                f"device, {events.pending:,} waiting to be stitched"
+            )
+            if events.refused:
+                refused = ", ".join(f"{code} {n:,}" for code, n in events.refused.items())
+                console.print(f"  refused messages, kept for review: {escape(refused)}")
     console.rule("[bold]shared identifiers[/] (candidates for identity resolution)")
     for shared in report.shared:
         console.print(

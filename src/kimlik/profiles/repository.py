@@ -1,18 +1,20 @@
 """Every query behind the single customer view and the exports; portable SQL, values bound.
 
 A profile's records are its ``profile_members``; its timeline is every related record
-(order, interaction, survey answer, consent) whose ``person_record_id`` is one of them,
-plus the merge ledger entries of the profile and of the profiles merged into it.
+(order, interaction, survey answer, consent) and tracked SDK event whose
+``person_record_id`` is one of them, plus the merge ledger entries of the profile and of
+the profiles merged into it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Table, func, or_, select
+from sqlalchemy import Connection, Select, Table, func, null, or_, select
 
 from kimlik.profiles.rules import PERSON_ATTRIBUTES
+from kimlik.store.server_tables import events
 from kimlik.store.tables import (
     consents,
     feedback,
@@ -157,34 +159,7 @@ def members(connection: Connection, profile_id: int) -> list[dict[str, Any]]:
     return [dict(row) for row in connection.execute(statement).mappings()]
 
 
-def orders_of(connection: Connection, profile_id: int) -> list[dict[str, Any]]:
-    """The profile's orders with their item count (units; a line without quantity is 1)."""
-    # Items by (source, order id), the indexed key ``order_row_id`` is derived from.
-    units = (
-        select(func.coalesce(func.sum(func.coalesce(order_items.c.quantity, 1)), 0))
-        .where(
-            order_items.c.source_id == orders.c.source_id,
-            order_items.c.order_id == orders.c.record_id,
-        )
-        .scalar_subquery()
-    )
-    statement = (
-        select(
-            sources.c.name.label("source"),
-            orders.c.record_id,
-            orders.c.ordered_at.label("at"),
-            orders.c.total,
-            orders.c.currency,
-            orders.c.status,
-            orders.c.channel,
-            units.label("items"),
-        )
-        .join(sources, sources.c.id == orders.c.source_id)
-        .where(orders.c.person_record_id.in_(_records_of(profile_id)))
-        .order_by(orders.c.id)
-    )
-    return [dict(row) for row in connection.execute(statement).mappings()]
-
+# --- the timeline: one statement per kind, shared by the whole list and its pages ---------
 
 #: Related kinds shown on the timeline: table, its time column, the columns shown.
 ACTIVITY: dict[str, tuple[Table, str, tuple[str, ...]]] = {
@@ -198,8 +173,19 @@ ACTIVITY: dict[str, tuple[Table, str, tuple[str, ...]]] = {
 }
 
 
-def activity_of(connection: Connection, kind: str, profile_id: int) -> list[dict[str, Any]]:
-    """The profile's records of one related ``kind`` (see ``ACTIVITY``)."""
+def timeline_source(kind: str, profile_ids: Sequence[int]) -> tuple[Select[Any], Table, Any]:
+    """(statement, table, its time column) for one timeline kind of a profile, unordered.
+
+    ``profile_ids``: the profile first, then (for ``profile`` entries) the profiles merged
+    into it. Every statement yields ``source``, ``record_id`` and ``at`` and the kind's
+    details; callers order, filter and page it by the table's ``id`` and time column.
+    """
+    if kind == "order":
+        return _orders(profile_ids[0]), orders, orders.c.ordered_at
+    if kind == "event":
+        return _events(profile_ids[0]), events, events.c.occurred_at
+    if kind == "profile":
+        return _ledger(profile_ids), merge_ledger, merge_ledger.c.at
     table, moment, columns = ACTIVITY[kind]
     statement = (
         select(
@@ -209,9 +195,90 @@ def activity_of(connection: Connection, kind: str, profile_id: int) -> list[dict
             *(table.c[name] for name in columns),
         )
         .join(sources, sources.c.id == table.c.source_id)
-        .where(table.c.person_record_id.in_(_records_of(profile_id)))
-        .order_by(table.c.id)
+        .where(table.c.person_record_id.in_(_records_of(profile_ids[0])))
     )
+    return statement, table, table.c[moment]
+
+
+def _orders(profile_id: int) -> Select[Any]:
+    """The profile's orders with their item count (units; a line without quantity is 1)."""
+    # Items by (source, order id), the indexed key ``order_row_id`` is derived from.
+    units = (
+        select(func.coalesce(func.sum(func.coalesce(order_items.c.quantity, 1)), 0))
+        .where(
+            order_items.c.source_id == orders.c.source_id,
+            order_items.c.order_id == orders.c.record_id,
+        )
+        .scalar_subquery()
+    )
+    return (
+        select(
+            sources.c.name.label("source"),
+            orders.c.record_id,
+            orders.c.ordered_at.label("at"),
+            orders.c.total,
+            orders.c.currency,
+            orders.c.status,
+            orders.c.channel,
+            units.label("items"),
+        )
+        .join(sources, sources.c.id == orders.c.source_id)
+        .where(orders.c.person_record_id.in_(_records_of(profile_id)))
+    )
+
+
+def _events(profile_id: int) -> Select[Any]:
+    """The tracked SDK events the stitcher attached to the profile's records."""
+    return (
+        select(
+            sources.c.name.label("source"),
+            events.c.message_id.label("record_id"),
+            events.c.occurred_at.label("at"),
+            events.c.type,
+            events.c.event,
+            events.c.payload,
+        )
+        .join(sources, sources.c.id == events.c.source_id)
+        .where(events.c.person_record_id.in_(_records_of(profile_id)))
+    )
+
+
+def _ledger(profile_ids: Sequence[int]) -> Select[Any]:
+    """Merge ledger entries naming any of ``profile_ids``."""
+    ids = list(profile_ids)
+    return select(
+        null().label("source"),
+        null().label("record_id"),
+        merge_ledger.c.at,
+        merge_ledger.c.action,
+        merge_ledger.c.profile_id,
+        merge_ledger.c.other_profile_id,
+        merge_ledger.c.record_ids,
+        merge_ledger.c.actor,
+    ).where(or_(merge_ledger.c.profile_id.in_(ids), merge_ledger.c.other_profile_id.in_(ids)))
+
+
+def ledger_row(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A ledger row as the timeline shows it: ``records`` is how many records it concerns."""
+    shown = {k: v for k, v in row.items() if k not in {"record_ids", "source", "record_id"}}
+    return {**shown, "records": len(row["record_ids"] or [])}
+
+
+def orders_of(connection: Connection, profile_id: int) -> list[dict[str, Any]]:
+    """The profile's orders with their item count, in the order they were stored."""
+    statement = _orders(profile_id).order_by(orders.c.id)
+    return [dict(row) for row in connection.execute(statement).mappings()]
+
+
+def activity_of(connection: Connection, kind: str, profile_id: int) -> list[dict[str, Any]]:
+    """The profile's records of one related ``kind`` (see ``ACTIVITY``)."""
+    statement, table, _moment = timeline_source(kind, [profile_id])
+    return [dict(row) for row in connection.execute(statement.order_by(table.c.id)).mappings()]
+
+
+def events_of(connection: Connection, profile_id: int) -> list[dict[str, Any]]:
+    """The tracked SDK events of the profile's records, in the order they arrived."""
+    statement = _events(profile_id).order_by(events.c.id)
     return [dict(row) for row in connection.execute(statement).mappings()]
 
 
@@ -240,27 +307,8 @@ def absorbed_profiles(connection: Connection, profile_id: int) -> list[int]:
 def ledger_of(connection: Connection, profile_ids: Sequence[int]) -> list[dict[str, Any]]:
     """Merge ledger entries naming any of ``profile_ids``, oldest first; ``records`` is how
     many records the entry concerns."""
-    ids = list(profile_ids)
-    statement = (
-        select(
-            merge_ledger.c.at,
-            merge_ledger.c.action,
-            merge_ledger.c.profile_id,
-            merge_ledger.c.other_profile_id,
-            merge_ledger.c.record_ids,
-            merge_ledger.c.actor,
-        )
-        .where(or_(merge_ledger.c.profile_id.in_(ids), merge_ledger.c.other_profile_id.in_(ids)))
-        .order_by(merge_ledger.c.at, merge_ledger.c.id)
-    )
-    rows = connection.execute(statement).mappings()
-    return [
-        {
-            **{k: v for k, v in row.items() if k != "record_ids"},
-            "records": len(row["record_ids"] or []),
-        }
-        for row in rows
-    ]
+    statement = _ledger(profile_ids).order_by(merge_ledger.c.at, merge_ledger.c.id)
+    return [ledger_row(dict(row)) for row in connection.execute(statement).mappings()]
 
 
 # --- exports ----------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Column, Connection, Table, case, func, literal, select
 
+from kimlik.store.server_tables import events, rejected_events
 from kimlik.store.tables import import_runs, rejected_rows, source_records, sources
 
 
@@ -83,6 +84,34 @@ def last_imports(connection: Connection) -> dict[int, dt.datetime]:
         .group_by(import_runs.c.source_id)
     )
     return {source: _aware(moment) for source, moment in _rows(connection, query) if moment}
+
+
+def collected_events(connection: Connection) -> dict[int, dict[str, Any]]:
+    """Per source: SDK events stored, on a person, waiting for the stitcher, newest arrival."""
+    query = select(
+        events.c.source_id,
+        func.count(),
+        func.count(events.c.person_record_id),
+        func.sum(case((events.c.stitched_at.is_(None), 1), else_=0)),
+        func.max(events.c.received_at),
+    ).group_by(events.c.source_id)
+    return {
+        source: {
+            "events": int(total),
+            "on_a_person": int(attributed),
+            "pending": int(pending or 0),
+            "last_received_at": _aware(last) if last else None,
+        }
+        for source, total, attributed, pending, last in _rows(connection, query)
+    }
+
+
+def refused_events(connection: Connection) -> list[tuple[int, str, int]]:
+    """(source id, reason code, messages) the collection endpoint refused."""
+    query = select(rejected_events.c.source_id, rejected_events.c.code, func.count()).group_by(
+        rejected_events.c.source_id, rejected_events.c.code
+    )
+    return [(s, c, int(n)) for s, c, n in _rows(connection, query)]
 
 
 def _aware(moment: dt.datetime) -> dt.datetime:

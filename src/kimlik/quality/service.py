@@ -39,12 +39,26 @@ class KindQuality:
 
 
 @dataclass(slots=True)
+class CollectedEvents:
+    """What SDKs sent a source through the collection endpoint."""
+
+    events: int = 0
+    #: attached to a person record; the rest are anonymous visitors or shared devices
+    on_a_person: int = 0
+    #: not looked at by the stitcher yet: a growing number means it cannot keep up
+    pending: int = 0
+    last_received_at: dt.datetime | None = None
+    refused: dict[str, int] = field(default_factory=dict)  # reason code -> messages
+
+
+@dataclass(slots=True)
 class SourceQuality:
     """Everything the report says about one source."""
 
     source: str
     last_import_at: dt.datetime | None
     kinds: list[KindQuality] = field(default_factory=list)
+    collected: CollectedEvents | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +152,12 @@ def build_report(engine: Engine, now: dt.datetime | None = None) -> QualityRepor
                 kind = KindQuality(kind_name, 0, [])
                 quality.kinds.append(kind)
             kind.rejected[code] = rows
+        for source_id, figures in repository.collected_events(connection).items():
+            per_source[source_id].collected = CollectedEvents(**figures)
+        for source_id, code, messages in repository.refused_events(connection):
+            quality = per_source[source_id]
+            quality.collected = quality.collected or CollectedEvents()
+            quality.collected.refused[code] = messages
         shared = []
         for label, column in (("email", "email_key"), ("phone", "phone")):
             count, records, top = repository.shared_identifiers(connection, column, SHARED_EXAMPLES)
