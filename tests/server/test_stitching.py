@@ -215,3 +215,30 @@ def test_the_quality_report_counts_collected_refused_and_anonymous_events(sdk: S
     sdk.stitch()
     after = build_report(sdk.engine).sources[0].collected
     assert after is not None and (after.events, after.on_a_person, after.pending) == (2, 1, 0)
+
+
+def test_real_time_resolving_never_trains_however_large_the_store_grew(sdk: Sdk) -> None:
+    """Training (and the full run it brings) is a batch job: the stitcher and people's
+    decisions score with the stored model, even one the store has outgrown."""
+    import dataclasses
+
+    from kimlik.identity.repository import latest_model
+    from kimlik.identity.service import resolve
+    from kimlik.resolve.engine import SHIPPED
+
+    names = ["Ayşe", "Mehmet", "Zeynep", "Mustafa", "Elif", "Emre", "Fatma", "Burak"]
+    sdk.send(
+        *(
+            identify(f"u{n}", email=f"u{n}@example.com", firstName=name)
+            for n, name in enumerate(names)
+        )
+    )
+    sdk.stitch()  # the stitcher's own resolve runs without training
+    small = dataclasses.replace(engine_settings(sdk.settings), min_training_records=4)
+    first = resolve(sdk.engine, small, train=False)
+    again = resolve(sdk.engine, small, train=False)
+    with sdk.engine.connect() as connection:
+        model = latest_model(connection)
+    assert not first.trained and not again.trained
+    assert model is not None and model[SHIPPED]
+    assert resolve(sdk.engine, small).trained  # a resolve run may: the model is outgrown

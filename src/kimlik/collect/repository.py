@@ -8,9 +8,36 @@ from typing import Any
 
 from sqlalchemy import Connection, Insert, Table, func, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Dialect
 
 from kimlik.collect.protocol import Message, Refused
+from kimlik.store.bulk import RowEncoder
 from kimlik.store.server_tables import events, rejected_events
+
+#: ``events`` columns written by collection, in the order of an encoded row
+EVENT_COLUMNS = ("source_id", "message_id", "type", "event", "user_id", "anonymous_id",
+                 "occurred_at", "received_at", "payload")  # fmt: skip
+#: A private staging table per PostgreSQL connection (temporary tables live as long as
+#: their session): ``COPY`` cannot skip stored rows, ``INSERT ... SELECT ... ON CONFLICT
+#: DO NOTHING`` from here can. Emptied at each commit, and by a rollback.
+_STAGING = "pg_temp.kimlik_incoming_events"
+_CREATE_STAGING = (
+    f"CREATE TEMPORARY TABLE IF NOT EXISTS {_STAGING} (source_id bigint, "
+    "message_id varchar(255), type varchar(16), event varchar(255), user_id varchar(255), "
+    "anonymous_id varchar(255), occurred_at timestamptz, received_at timestamptz, "
+    "payload jsonb) ON COMMIT DELETE ROWS"
+)
+_COPY = f"COPY {_STAGING} ({', '.join(EVENT_COLUMNS)}) FROM STDIN"
+_MOVE = (
+    f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) "
+    f"SELECT {', '.join(EVENT_COLUMNS)} FROM {_STAGING} "
+    "ON CONFLICT (source_id, message_id) DO NOTHING"
+)
+_SQLITE_INSERT = (
+    f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) "
+    f"VALUES ({', '.join('?' * len(EVENT_COLUMNS))}) "
+    "ON CONFLICT (source_id, message_id) DO NOTHING"
+)
 
 
 def _insert_new(connection: Connection, table: Table, keys: list[str]) -> Insert:
@@ -20,27 +47,74 @@ def _insert_new(connection: Connection, table: Table, keys: list[str]) -> Insert
     return sqlite.insert(table).on_conflict_do_nothing(index_elements=keys)
 
 
+_encoders: dict[str, RowEncoder] = {}
+
+
+def _encoder(dialect: Dialect) -> RowEncoder:
+    """The dialect's own bind processors for ``EVENT_COLUMNS``, built once per dialect."""
+    encoder = _encoders.get(dialect.name)
+    if encoder is None:
+        encoder = _encoders[dialect.name] = RowEncoder(dialect, events, EVENT_COLUMNS)
+    return encoder
+
+
+def event_rows(
+    dialect: Dialect, source_id: int, messages: Sequence[Message], received_at: dt.datetime
+) -> list[list[Any]]:
+    """``events`` rows of ``messages`` as the driver takes them (``EVENT_COLUMNS`` order).
+
+    Encoded by the dialect's own bind processors, so stored byte for byte as SQLAlchemy
+    would store them; only the first row of a messageId a batch repeats. Built before
+    the transaction, so a SQLite writer's turn is only the insert.
+    """
+    seen: set[str] = set()
+    rows: list[list[Any]] = []
+    for m in messages:
+        if m.message_id in seen:
+            continue
+        seen.add(m.message_id)
+        rows.append([source_id, m.message_id, m.type, m.event, m.user_id, m.anonymous_id,
+                     m.occurred_at, received_at, m.payload])  # fmt: skip
+    _encoder(dialect).encode(rows)
+    return rows
+
+
+def store_events(connection: Connection, rows: Sequence[Sequence[Any]]) -> None:
+    """Each row (``event_rows``) once per (source, messageId), however often it is sent.
+
+    Why not SQLAlchemy's ``executemany``: its per-row parameter dictionaries cost ~30 µs
+    a message, most of the server's own time per batch (docs/performance.md,
+    "Collection"). The encoded rows go straight to the driver: on SQLite one
+    ``executemany`` of ``INSERT ... ON CONFLICT DO NOTHING``; on PostgreSQL ``COPY`` into
+    the connection's staging table, then one ``INSERT ... SELECT ... ON CONFLICT DO
+    NOTHING``, which skips what is stored, or being stored by a concurrent request,
+    through the unique index whatever the planner's statistics say.
+    """
+    if not rows:
+        return
+    driver: Any = connection.connection.driver_connection
+    if connection.dialect.name != "postgresql":
+        cursor = driver.cursor()
+        try:
+            cursor.executemany(_SQLITE_INSERT, rows)
+        finally:
+            cursor.close()
+        return
+    with driver.cursor() as cursor:
+        # every time (~0.2 ms): made once per connection, but a creation whose transaction
+        # rolled back is gone, and a flag kept beside the connection would not know
+        cursor.execute(_CREATE_STAGING)
+        with cursor.copy(_COPY) as copy:
+            for row in rows:
+                copy.write_row(row)
+        cursor.execute(_MOVE)
+
+
 def store_messages(
     connection: Connection, source_id: int, messages: Sequence[Message], received_at: dt.datetime
 ) -> None:
-    """Each message once per source, however often it is sent."""
-    if not messages:
-        return
-    rows = [
-        {
-            "source_id": source_id,
-            "message_id": m.message_id,
-            "type": m.type,
-            "event": m.event,
-            "user_id": m.user_id,
-            "anonymous_id": m.anonymous_id,
-            "occurred_at": m.occurred_at,
-            "received_at": received_at,
-            "payload": m.payload,
-        }
-        for m in messages
-    ]
-    connection.execute(_insert_new(connection, events, ["source_id", "message_id"]), rows)
+    """``event_rows`` and ``store_events`` in one call."""
+    store_events(connection, event_rows(connection.dialect, source_id, messages, received_at))
 
 
 def store_refused(

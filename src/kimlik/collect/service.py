@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
@@ -116,7 +117,28 @@ def collect(
         source = keys.source(parsed.write_key)
     source_id, source_name = source
     rate.take(source_id, len(parsed.messages))
-    with engine.begin() as connection:
-        repository.store_messages(connection, source_id, parsed.messages, received_at)
+    rows = repository.event_rows(engine.dialect, source_id, parsed.messages, received_at)
+    with _writer(engine), engine.begin() as connection:
+        repository.store_events(connection, rows)
         repository.store_refused(connection, source_id, parsed.refused, received_at)
     return Collected(source_name, len(parsed.messages), parsed.refused, non_finite)
+
+
+_sqlite_writers: dict[str, threading.Lock] = {}
+_sqlite_writers_lock = threading.Lock()
+
+
+def _writer(engine: Engine) -> AbstractContextManager[object]:
+    """On SQLite, one collecting transaction at a time per database file.
+
+    SQLite has one writer; a second one waits in its busy handler, which sleeps up to
+    100 ms between tries and lets others overtake it: with four concurrent senders p99
+    reached 2 s. Taking turns on a lock in this process costs nothing of that.
+    PostgreSQL writes concurrently and needs no lock.
+    """
+    if engine.dialect.name != "sqlite":
+        return nullcontext()
+    key = engine.url.render_as_string(hide_password=False)
+    with _sqlite_writers_lock:
+        lock = _sqlite_writers.setdefault(key, threading.Lock())
+    return lock

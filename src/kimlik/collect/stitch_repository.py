@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, func, select, update
+from sqlalchemy import Connection, and_, bindparam, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from kimlik.store.server_tables import device_users, events
@@ -55,6 +55,20 @@ def people_of(
     return found
 
 
+def record_ids(connection: Connection, source_id: int, user_ids: Sequence[str]) -> dict[str, int]:
+    """record id → row id of a source's person records (without their payloads)."""
+    found: dict[str, int] = {}
+    for start in range(0, len(user_ids), 500):
+        chunk = list(user_ids[start : start + 500])
+        rows = connection.execute(
+            select(source_records.c.record_id, source_records.c.id).where(
+                source_records.c.source_id == source_id, source_records.c.record_id.in_(chunk)
+            )
+        )
+        found.update((str(row[0]), int(row[1])) for row in rows)
+    return found
+
+
 def profiles_of(connection: Connection, rids: Sequence[int]) -> dict[int, int]:
     """record row id → the profile it is a member of."""
     rows = connection.execute(
@@ -99,38 +113,73 @@ def device_owners(
     return owners
 
 
+#: PostgreSQL: a round's assignments as two arrays, joined in one statement
+_PG_MARK = text(
+    "UPDATE events SET person_record_id = given.rid, stitched_at = :now "
+    "FROM (SELECT unnest(CAST(:ids AS bigint[])) AS id, "
+    "unnest(CAST(:rids AS bigint[])) AS rid) AS given WHERE events.id = given.id"
+)
+_PG_DEVICES = text(
+    "UPDATE events SET person_record_id = given.rid "
+    "FROM (SELECT unnest(CAST(:devices AS text[])) AS anonymous_id, "
+    "unnest(CAST(:rids AS bigint[])) AS rid) AS given "
+    "WHERE events.source_id = :source_id AND events.anonymous_id = given.anonymous_id "
+    "AND events.user_id IS NULL AND events.person_record_id IS NULL "
+    "AND events.stitched_at IS NOT NULL"
+)
+
+
 def mark_stitched(
     connection: Connection, assignments: Sequence[tuple[int, int | None]], now: dt.datetime
 ) -> None:
-    """Each event's person record (None: nobody yet), and that it has been looked at."""
+    """Each event's person record (None: nobody yet), and that it has been looked at.
+
+    PostgreSQL gets one statement for the whole round (a statement per event cost most
+    of a round there); SQLite, in process, an ``executemany``.
+    """
     if not assignments:
+        return
+    if connection.dialect.name == "postgresql":
+        ids, rids = zip(*assignments, strict=True)
+        connection.execute(_PG_MARK, {"now": now, "ids": list(ids), "rids": list(rids)})
         return
     statement = (
         update(events)
         .where(events.c.id == bindparam("event_id"))
         .values(person_record_id=bindparam("rid"), stitched_at=now)
     )
-    connection.execute(
-        statement, [{"event_id": event_id, "rid": rid} for event_id, rid in assignments]
-    )
+    connection.execute(statement, [{"event_id": e, "rid": r} for e, r in assignments])
 
 
-def attribute_device(connection: Connection, source_id: int, anonymous_id: str, rid: int) -> int:
-    """Give a device's earlier anonymous events, attributed to nobody, to its one user."""
-    result = connection.execute(
-        update(events)
-        .where(
-            and_(
-                events.c.source_id == source_id,
-                events.c.anonymous_id == anonymous_id,
-                events.c.user_id.is_(None),
-                events.c.person_record_id.is_(None),
-                events.c.stitched_at.is_not(None),
-            )
+def attribute_devices(connection: Connection, source_id: int, owners: dict[str, int]) -> int:
+    """Give devices' earlier anonymous events, attributed to nobody, to their one user
+    (``owners``: anonymousId → person record)."""
+    if not owners:
+        return 0
+    if connection.dialect.name == "postgresql":
+        devices = sorted(owners)
+        result = connection.execute(
+            _PG_DEVICES,
+            {"source_id": source_id, "devices": devices, "rids": [owners[d] for d in devices]},
         )
-        .values(person_record_id=rid)
-    )
-    return int(result.rowcount or 0)
+        return int(result.rowcount or 0)
+    changed = 0
+    for device, rid in sorted(owners.items()):
+        result = connection.execute(
+            update(events)
+            .where(
+                and_(
+                    events.c.source_id == source_id,
+                    events.c.anonymous_id == device,
+                    events.c.user_id.is_(None),
+                    events.c.person_record_id.is_(None),
+                    events.c.stitched_at.is_not(None),
+                )
+            )
+            .values(person_record_id=rid)
+        )
+        changed += int(result.rowcount or 0)
+    return changed
 
 
 def unattributed_events(connection: Connection) -> int:

@@ -22,10 +22,14 @@ next round does them again, and every step is idempotent.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
+import os
+import tempfile
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
@@ -42,7 +46,7 @@ from kimlik.ingest.mapping import Mapping
 from kimlik.ingest.service import import_rows
 
 log = logging.getLogger("kimlik.stitch")
-ROUND_SIZE = 5000
+ROUND_SIZE = 20_000
 #: the custom attribute that holds an SDK person's userId: it identifies them on its own
 USER_ID = "user_id"
 _PEOPLE = Mapping(kind="people", id_column="record_id")
@@ -85,8 +89,20 @@ class Stitcher:
         # SDK people are identified by their userId even with no name or contact
         identifiers = [*settings.resolve_identifiers, USER_ID]
         self._import_settings = settings.model_copy(update={"resolve_identifiers": identifiers})
+        self._matcher = engine_settings(settings)
+        self._own_index: Path | None = None
+        if self._matcher.index_path is None and settings.resolve_index != "memory":
+            # A server database keeps no match index by default, and without one every
+            # round would reload every record's features. The stitcher keeps its own, for
+            # the life of this process; a resolve run elsewhere makes it rebuild once.
+            self._own_index = (
+                Path(tempfile.gettempdir()) / f"kimlik-stitch-{os.getpid()}-{id(self):x}.duckdb"
+            )
+            self._matcher = dataclasses.replace(self._matcher, index_path=str(self._own_index))
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        #: rounds that failed (and were retried); the thread itself never dies of one
+        self.failures = 0
 
     # --- one round ----------------------------------------------------------------------
 
@@ -108,7 +124,7 @@ class Stitcher:
         for share in work.values():
             changed |= self._write_records(share, done)
         if changed:
-            resolve(self.engine, engine_settings(self.settings), actor="stitch")
+            resolve(self.engine, self._matcher, actor="stitch", train=False)
             done.resolved = True
         for share in work.values():
             self._attach(share, done)
@@ -188,16 +204,16 @@ class Stitcher:
         now = dt.datetime.now(dt.UTC)
         limit = self.settings.stitch_max_users_per_device
         with self.engine.begin() as connection:
-            repo.link_devices(connection, share.source_id, share.devices, now)
             anonymous = sorted(
                 {e["anonymous_id"] for e in share.events if e["user_id"] is None}
                 | {a for a, _ in share.devices}
             )
+            known = repo.device_owners(connection, share.source_id, anonymous)
+            new_links = {(a, u) for a, u in share.devices if u not in known.get(a, ())}
+            repo.link_devices(connection, share.source_id, new_links, now)
             owners = repo.device_owners(connection, share.source_id, anonymous)
             users = set(share.users) | {u for us in owners.values() for u in us}
-            records = {u: rid for u, (rid, _) in repo.people_of(
-                connection, share.source_id, sorted(users)
-            ).items()}  # fmt: skip
+            records = repo.record_ids(connection, share.source_id, sorted(users))
             assignments: list[tuple[int, int | None]] = []
             for event in share.events:
                 user = event["user_id"]
@@ -207,12 +223,12 @@ class Stitcher:
                 assignments.append((event["id"], rid))
                 done.attributed += rid is not None
             repo.mark_stitched(connection, assignments, now)
-            for device, _user in share.devices:
+            found = {}  # devices that just met a user: their earlier anonymous events
+            for device in {a for a, _ in new_links}:
                 owner = _device_user(owners.get(device, []), limit)
                 if owner is not None and owner in records:
-                    done.attributed += repo.attribute_device(
-                        connection, share.source_id, device, records[owner]
-                    )
+                    found[device] = records[owner]
+            done.attributed += repo.attribute_devices(connection, share.source_id, found)
 
     def _merge_aliases(self, share: _SourceWork, done: Round) -> None:
         """An alias says two user ids are one person: merge their profiles, on record."""
@@ -228,7 +244,7 @@ class Stitcher:
             try:
                 merge_profiles(
                     self.engine,
-                    engine_settings(self.settings),
+                    self._matcher,
                     str(profiles[rids[0]]),
                     str(profiles[rids[1]]),
                     actor="stitch",
@@ -251,15 +267,29 @@ class Stitcher:
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None
+        self.close()
+
+    def close(self) -> None:
+        """Remove the stitcher's own match index, if it kept one."""
+        if self._own_index is not None:
+            for path in (self._own_index, Path(f"{self._own_index}.wal")):
+                path.unlink(missing_ok=True)
 
     def _loop(self) -> None:
         while not self._stop.is_set():
             try:
                 done = self.run_once()
-            except (KimlikError, SQLAlchemyError) as exc:
+            except Exception as exc:  # the thread must outlive any round
                 # the events stay pending and the next round tries again; the type only,
                 # as a message may quote personal data
-                log.warning("stitching round failed: %s", exc.__class__.__name__)
+                expected = isinstance(exc, KimlikError | SQLAlchemyError)
+                log.log(
+                    logging.WARNING if expected else logging.ERROR,
+                    "stitching round failed: %s",
+                    exc.__class__.__name__,
+                    exc_info=None if expected else exc,
+                )
+                self.failures += 1
                 self._stop.wait(max(self.settings.stitch_interval, 1.0))
                 continue
             if done.events < ROUND_SIZE:

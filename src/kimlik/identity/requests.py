@@ -107,7 +107,8 @@ def carry_out(
     with engine.connect() as connection:
         profiles = set(repo.profiles_of(connection, records).values())
         records.update(repo.members_of(connection, profiles))
-    outcome.run = resolve(engine, settings, recheck=records, rules=rules, actor=actor)
+    # a decision is carried out now, with the model there is: training waits for a resolve run
+    outcome.run = resolve(engine, settings, recheck=records, rules=rules, actor=actor, train=False)
     with engine.begin() as connection:
         store.set_ledger_run(connection, outcome.ledger_id, outcome.run.run_id)
         outcome.after = views(connection, outcome.before)

@@ -26,7 +26,7 @@ from kimlik.ordered_pool import workers_for
 from kimlik.profiles.rules import SurvivorshipRules, default_rules
 from kimlik.resolve.cluster import Clustering, Person, cluster
 from kimlik.resolve.engine import Engine as MatchEngine
-from kimlik.resolve.engine import EngineSettings, outgrown, superseded
+from kimlik.resolve.engine import EngineSettings, outgrown, shipped_model, superseded
 from kimlik.resolve.features import (
     match_features,
 )
@@ -83,13 +83,16 @@ def resolve(
     recheck: Collection[int] = (),
     rules: SurvivorshipRules | None = None,
     actor: str = "resolve",
+    train: bool = True,
 ) -> ResolveResult:
-    """Link person records into profiles; ``recheck``: records to re-cluster from scratch."""
+    """Link person records into profiles; ``recheck``: records to re-cluster from scratch;
+    ``train=False`` never trains (the stored model, else the shipped one): for callers
+    that must stay fast, such as real-time stitching."""
     require_current(engine)
     started = dt.datetime.now(dt.UTC)
     rules = rules or default_rules()
     result = ResolveResult()
-    request = _Request(settings, full, retrain, frozenset(recheck), rules, actor, started)
+    request = _Request(settings, full, retrain, frozenset(recheck), rules, actor, started, train)
     matcher = MatchEngine(settings.index_path)
     try:
         with engine.begin() as connection:
@@ -112,6 +115,7 @@ class _Request:
     rules: SurvivorshipRules
     actor: str
     started: dt.datetime
+    train: bool = True
     #: marks the match index with the store state this run commits
     token: str = field(default_factory=lambda: uuid.uuid4().hex)
 
@@ -123,7 +127,11 @@ def _run(
     rules, actor, started, token = request.rules, request.actor, request.started, request.token
     model = None if retrain else repo.latest_model(connection)
     result.records = repo.person_count(connection)
-    if outgrown(model, result.records, settings) or superseded(model):
+    if not request.train:
+        # real-time callers (the stitcher) score with what there is: training, and the
+        # full run it brings, is a batch job for `kimlik resolve`
+        model = model or shipped_model(result.records)
+    elif outgrown(model, result.records, settings) or superseded(model):
         model = None
     must, cannot = repo.decisions(connection)
     incremental = not full and model is not None and repo.has_members(connection)

@@ -39,6 +39,14 @@ SCHEMA = pa.schema(
 SHIPPED = "kimlik_shipped_model"
 
 
+def shipped_model(records: int) -> dict[str, Any]:
+    """The shipped model, with the prior set for a store of ``records`` person records."""
+    model = default_model()
+    model["probability_two_random_records_match"] = 1.0 / max(records, 2)
+    model[SHIPPED] = True
+    return model
+
+
 def outgrown(model: dict[str, Any] | None, records: int, settings: EngineSettings) -> bool:
     """The stored model is the shipped one and the store now has enough records to learn."""
     return bool(model and model.get(SHIPPED)) and records >= settings.min_training_records
@@ -254,10 +262,7 @@ class Engine:
         data), with the prior set for this store's size.
         """
         if self.count < settings.min_training_records:
-            model = default_model()
-            model["probability_two_random_records_match"] = 1.0 / max(self.count, 2)
-            model[SHIPPED] = True
-            return model
+            return shipped_model(self.count)
         table, records = "records", self.count
         if records > settings.training_sample:
             # A random sample of records keeps the prior (matches per pair) and the m and
