@@ -43,7 +43,7 @@ from kimlik.identity.decisions import merge_profiles
 from kimlik.identity.engine_settings import engine_settings
 from kimlik.identity.service import resolve
 from kimlik.ingest.mapping import Mapping
-from kimlik.ingest.service import import_rows
+from kimlik.ingest.service import ImportResult, import_rows
 
 log = logging.getLogger("kimlik.stitch")
 ROUND_SIZE = 20_000
@@ -172,32 +172,26 @@ class Stitcher:
             rows.append(row)
         changed = False
         if rows:
-            result = import_rows(
-                self.engine,
-                self._import_settings,
-                source=share.name,
-                kind="people",
-                rows=rows,
-                mapping=_PEOPLE,
-                label="sdk",
-            )
+            result = self._store(share, _PEOPLE, rows)
             done.people_written += result.new + result.updated
             changed = result.new + result.updated > 0
             if result.rejected:
                 done.notes.append(f"{share.name}: {result.rejected} person row(s) rejected")
         if share.companies:
             companies = [company_row(g, t) for g, t in sorted(share.companies.items())]
-            result = import_rows(
-                self.engine,
-                self._import_settings,
-                source=share.name,
-                kind="companies",
-                rows=companies,
-                mapping=_COMPANIES,
-                label="sdk",
-            )
+            result = self._store(share, _COMPANIES, companies)
             done.companies_written += result.new + result.updated
         return changed
+
+    def _store(
+        self, share: _SourceWork, mapping: Mapping, rows: list[dict[str, Any]]
+    ) -> ImportResult:
+        """Rows of the share's source through the file import's pipeline, as one run."""
+        kind = mapping.kind or "people"
+        return import_rows(
+            self.engine, self._import_settings, source=share.name, kind=kind, rows=rows,
+            mapping=mapping, label="sdk",
+        )  # fmt: skip
 
     def _attach(self, share: _SourceWork, done: Round) -> None:
         """Each event onto its person record; devices' earlier events onto their user."""

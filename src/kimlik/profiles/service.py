@@ -38,6 +38,7 @@ from kimlik.profiles.timeline import (
     key_figures,
     timeline,
 )
+from kimlik.profiles.timeline_pages import active_profile
 from kimlik.profiles.values import golden_values, utc
 from kimlik.standardize.email import email_matching_key
 from kimlik.store.migrate import require_current
@@ -148,7 +149,7 @@ def find_profile(engine: Engine, ref: str) -> ProfileView | None:
         candidates = _candidates(connection, reference)
         active: dict[int, int] = {}  # active id -> the candidate that led to it
         for candidate in candidates:
-            found = _follow(connection, candidate)
+            found = active_profile(connection, candidate)
             if found is not None:
                 active.setdefault(found, candidate)
         if len(active) > 1:
@@ -200,22 +201,9 @@ def _candidates(connection: Connection, reference: Reference) -> list[int]:
     return []
 
 
-def _follow(connection: Connection, profile_id: int) -> int | None:
-    """The active profile ``profile_id`` is or was merged into; ``None`` if it has none."""
-    current: int | None = profile_id
-    for _ in range(repo.MAX_HOPS):
-        state = None if current is None else repo.profile_state(connection, current)
-        if state is None:
-            return None
-        if state[0] == "active":
-            return current
-        current = state[1]
-    return None
-
-
 def _view(connection: Connection, profile_id: int, ref: str, redirected: int | None) -> ProfileView:
     row = repo.profile_row(connection, profile_id)
-    assert row is not None  # _follow just found it
+    assert row is not None  # active_profile just found it
     attributes, lineage = golden_values(row["attributes"] or {}), dict(row["lineage"] or {})
     origin = ("source", "record_id", "rule", "group")
     golden = [
