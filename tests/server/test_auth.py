@@ -129,3 +129,12 @@ def test_serve_refuses_a_default_secret_in_production(tmp_path, monkeypatch) -> 
     result = CliRunner().invoke(cli_app, ["--database", f"sqlite:///{tmp_path / 'k.db'}", "serve"])
     assert result.exit_code == 2
     assert "KIMLIK_SECRET_KEY" in result.output and "Traceback" not in result.output
+
+
+def test_no_page_loads_assets_from_a_cdn(live_server: LiveServer) -> None:
+    client = live_server.client(None)
+    assert client.get("/docs").status_code == 404
+    assert client.get("/redoc").status_code == 404
+    document = client.get("/openapi.json")
+    assert document.status_code == 200 and document.json()["paths"]
+    assert "cdn" not in document.text.lower()

@@ -70,7 +70,7 @@ def serve(
         cli.console.print(
             f"Kimlik on http://{host}:{port}  (store: {describe(cli.engine)}; "
             + (f"{workers} worker process(es); " if workers else "")
-            + "API docs at /docs; Ctrl-C stops)"
+            + "OpenAPI at /openapi.json; Ctrl-C stops)"
         )
     if app is not None:
         uvicorn.run(app, host=host, port=port, **_UVICORN)
