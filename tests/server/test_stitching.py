@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -74,8 +77,10 @@ class Sdk:
 
 
 @pytest.fixture
-def sdk(engine: Engine, settings: Settings) -> Sdk:
-    return Sdk(engine, settings.model_copy(update={"stitch": False}))
+def sdk(engine: Engine, settings: Settings) -> Iterator[Sdk]:
+    made = Sdk(engine, settings.model_copy(update={"stitch": False}))
+    yield made
+    made.stitcher.close()
 
 
 def identify(user: str, anonymous: str | None = None, **traits: Any) -> dict[str, Any]:
@@ -242,3 +247,14 @@ def test_real_time_resolving_never_trains_however_large_the_store_grew(sdk: Sdk)
     assert not first.trained and not again.trained
     assert model is not None and model[SHIPPED]
     assert resolve(sdk.engine, small).trained  # a resolve run may: the model is outgrown
+
+
+def test_a_killed_stitchers_match_index_is_removed_by_the_next(tmp_path: Path) -> None:
+    from kimlik.collect.stitcher import _remove_orphans
+
+    dead = tmp_path / "kimlik-stitch-999999999-1.duckdb"  # no such process
+    alive = tmp_path / f"kimlik-stitch-{os.getpid()}-1.duckdb"
+    for path in (dead, alive):
+        path.write_bytes(b"index")
+    _remove_orphans(tmp_path)
+    assert not dead.exists() and alive.exists()

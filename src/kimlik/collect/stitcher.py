@@ -47,6 +47,8 @@ from kimlik.ingest.service import ImportResult, import_rows
 
 log = logging.getLogger("kimlik.stitch")
 ROUND_SIZE = 20_000
+#: the stitcher's own match index files: PREFIX + pid + "-" + instance
+_INDEX_PREFIX = "kimlik-stitch-"
 #: the custom attribute that holds an SDK person's userId: it identifies them on its own
 USER_ID = "user_id"
 _PEOPLE = Mapping(kind="people", id_column="record_id")
@@ -95,9 +97,9 @@ class Stitcher:
             # A server database keeps no match index by default, and without one every
             # round would reload every record's features. The stitcher keeps its own, for
             # the life of this process; a resolve run elsewhere makes it rebuild once.
-            self._own_index = (
-                Path(tempfile.gettempdir()) / f"kimlik-stitch-{os.getpid()}-{id(self):x}.duckdb"
-            )
+            folder = Path(tempfile.gettempdir())
+            _remove_orphans(folder)
+            self._own_index = folder / f"{_INDEX_PREFIX}{os.getpid()}-{id(self):x}.duckdb"
             self._matcher = dataclasses.replace(self._matcher, index_path=str(self._own_index))
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -288,6 +290,20 @@ class Stitcher:
                 continue
             if done.events < ROUND_SIZE:
                 self._stop.wait(self.settings.stitch_interval)
+
+
+def _remove_orphans(folder: Path) -> None:
+    """Delete match indexes of stitchers whose process is gone (killed, crashed)."""
+    for path in folder.glob(f"{_INDEX_PREFIX}*"):
+        pid = path.name[len(_INDEX_PREFIX) :].split("-", 1)[0]
+        if not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            path.unlink(missing_ok=True)
+        except (PermissionError, OverflowError):
+            continue  # alive and someone else's, or not a pid
 
 
 def _device_user(owners: list[str], limit: int) -> str | None:
