@@ -13,7 +13,8 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from kimlik.access.permissions import Permission, mask
 from kimlik.access.principal import Principal
 from kimlik.api.deps import State, require
-from kimlik.api.paging import Pages, masked_reasons, masked_tree
+from kimlik.api.masking import masked_reasons, masked_tree
+from kimlik.api.paging import Pages
 from kimlik.ingest import runs
 
 router = APIRouter(prefix="/api/v1/imports", tags=["imports"])

@@ -129,3 +129,18 @@ def _personal_key(key: str) -> bool:
 
 def _no_email(value: Any) -> Any:
     return mask(value) if isinstance(value, str) and _EMAIL.search(value) else value
+
+
+def masked_tree(value: Any) -> Any:
+    """``value`` with every leaf masked and its shape kept: which keys were sent shows,
+    what they held does not."""
+    if isinstance(value, dict):
+        return {key: masked_tree(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [masked_tree(item) for item in value]
+    return mask(value)
+
+
+def masked_reasons(reasons: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rejection reasons without the values they quote."""
+    return [{**reason, "value": mask(reason.get("value"))} for reason in reasons]

@@ -1,4 +1,4 @@
-"""Paging and masking shared by the management API's listings.
+"""Paging shared by the management API's listings.
 
 Listings answer ``{"items": [...], "total", "limit", "offset"}``; the audit log, which
 grows while someone pages through it, pages by id instead (``before``).
@@ -10,8 +10,6 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Query
-
-from kimlik.access.permissions import mask
 
 MAX_LIMIT = 500
 
@@ -35,18 +33,3 @@ def _paging(
 
 
 Pages = Annotated[Paging, Depends(_paging)]
-
-
-def masked_tree(value: Any) -> Any:
-    """``value`` with every leaf masked and its shape kept: which keys were sent shows,
-    what they held does not."""
-    if isinstance(value, dict):
-        return {key: masked_tree(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [masked_tree(item) for item in value]
-    return mask(value)
-
-
-def masked_reasons(reasons: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Rejection reasons without the values they quote."""
-    return [{**reason, "value": mask(reason.get("value"))} for reason in reasons]

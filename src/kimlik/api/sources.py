@@ -18,7 +18,8 @@ from kimlik.access import admin, audit
 from kimlik.access.permissions import Permission
 from kimlik.access.principal import Principal
 from kimlik.api.deps import State, client_address, require
-from kimlik.api.paging import Pages, masked_tree
+from kimlik.api.masking import masked_tree
+from kimlik.api.paging import Pages
 from kimlik.sources import catalog
 
 router = APIRouter(prefix="/api/v1", tags=["sources"])

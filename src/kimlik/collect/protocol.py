@@ -168,8 +168,8 @@ def _message(
     kind = single or _text(raw.get("type"))
     if kind not in TYPES:
         return refuse("invalid_type", f"'type' must be one of {', '.join(sorted(TYPES))}")
-    user_id = _identifier(raw.get("userId"))
-    anonymous_id = _identifier(raw.get("anonymousId"))
+    user_id = identifier(raw.get("userId"))
+    anonymous_id = identifier(raw.get("anonymousId"))
     for name, value in (
         ("userId", user_id),
         ("anonymousId", anonymous_id),
@@ -179,9 +179,9 @@ def _message(
             return refuse("invalid_field", f"'{name}' is longer than {MAX_ID} characters")
     if user_id is None and anonymous_id is None:
         return refuse("missing_identity", "needs a 'userId' or an 'anonymousId'")
-    if kind == "alias" and _identifier(raw.get("previousId")) is None:
+    if kind == "alias" and identifier(raw.get("previousId")) is None:
         return refuse("missing_field", "an alias needs 'previousId'")
-    if kind == "group" and _identifier(raw.get("groupId")) is None:
+    if kind == "group" and identifier(raw.get("groupId")) is None:
         return refuse("missing_field", "a group call needs 'groupId'")
     if kind == "track" and _text(raw.get("event")) is None:
         return refuse("missing_field", "a track call needs 'event'")
@@ -219,7 +219,7 @@ def _text(value: Any) -> str | None:
     return None
 
 
-def _identifier(value: Any) -> str | None:
+def identifier(value: Any) -> str | None:
     """SDKs send ids as strings, some apps as numbers: both are the same id."""
     if isinstance(value, bool):
         return None

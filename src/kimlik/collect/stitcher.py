@@ -36,6 +36,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from kimlik.collect import stitch_repository as repo
+from kimlik.collect.protocol import identifier
 from kimlik.collect.traits import company_row, message_traits, person_row
 from kimlik.config import Settings
 from kimlik.errors import DecisionError, KimlikError
@@ -147,12 +148,12 @@ class Stitcher:
             if traits:
                 share.traits.setdefault(user, {}).update(traits)
         elif kind == "group":
-            group_id = _text(payload.get("groupId"))
+            group_id = identifier(payload.get("groupId"))
             if group_id is not None:
                 traits = message_traits(payload)
                 share.companies.setdefault(group_id, {}).update(traits)
         elif kind == "alias" and user is not None:
-            previous = _text(payload.get("previousId"))
+            previous = identifier(payload.get("previousId"))
             if previous is not None and previous != user:
                 share.aliases.append((previous, user))
                 share.devices.add((previous, user))
@@ -312,14 +313,6 @@ def _device_user(owners: list[str], limit: int) -> str | None:
     if not owners or len(owners) > limit:
         return None
     return owners[-1]
-
-
-def _text(value: Any) -> str | None:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return str(int(value)) if float(value).is_integer() else str(value)
-    if isinstance(value, str) and value.strip():
-        return value.strip()
-    return None
 
 
 __all__ = ["Round", "Stitcher"]
