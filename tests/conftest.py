@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
@@ -26,12 +27,9 @@ POSTGRES_ENV = "KIMLIK_TEST_DATABASE_URL"
 BACKENDS = ["sqlite", "postgresql"]
 
 
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    """A migrated private schema on the PostgreSQL named by KIMLIK_TEST_DATABASE_URL."""
-    base = os.environ.get(POSTGRES_ENV)
-    if not base:
-        pytest.skip(f"{POSTGRES_ENV} is not set: PostgreSQL storage tests skipped")
+@contextmanager
+def private_postgres_schema(base: str) -> Iterator[str]:
+    """A URL whose connections live in a new schema built by the migrations; dropped after."""
     schema = f"kimlik_test_{uuid.uuid4().hex[:10]}"
     admin = open_engine(base)
     with admin.begin() as connection:
@@ -41,10 +39,22 @@ def postgres_url() -> Iterator[str]:
     engine = open_engine(url)
     upgrade(engine)
     engine.dispose()
-    yield url
-    with admin.begin() as connection:
-        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    try:
+        yield url
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A migrated private schema on the PostgreSQL named by KIMLIK_TEST_DATABASE_URL."""
+    base = os.environ.get(POSTGRES_ENV)
+    if not base:
+        pytest.skip(f"{POSTGRES_ENV} is not set: PostgreSQL storage tests skipped")
+    with private_postgres_schema(base) as url:
+        yield url
 
 
 def _empty_postgres(url: str) -> None:

@@ -33,7 +33,9 @@ FORBIDDEN = {
     "identity": {"cli", "api", "collect", "access"},
     "access": {"cli", "api", "collect", "identity", "ingest", "profiles", "quality"},
     "collect": {"cli", "api"},
-    "api": {"cli"},
+    # the web pages build on the API's delivery helpers (who calls, masking), never back
+    "api": {"cli", "web"},
+    "web": {"cli"},
 }
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import Engine, func, select
 from typer.testing import CliRunner
 
 from kimlik.cli.app import app
-from kimlik.cli.demo_cmd import demo_data_dir, demo_files
+from kimlik.demo.files import demo_data_dir, demo_files
 from kimlik.store.tables import RECORD_TABLES
 
 runner = CliRunner()

@@ -1,4 +1,5 @@
-"""``create_app(settings)``: the whole HTTP server, built from explicit settings.
+"""``create_app(settings)``: the whole HTTP server (API, collection, web UI), built from
+explicit settings.
 
 Nothing is built at import time: tests build their own app, and ``kimlik serve`` builds
 one from the environment. The stitcher runs beside the server while it is up.
@@ -29,10 +30,12 @@ from kimlik.api import (
 )
 from kimlik.api.responses import JsonResponse
 from kimlik.api.state import ServerState
+from kimlik.api.timing import ServerTiming
 from kimlik.collect.stitcher import Stitcher
 from kimlik.config import Settings
 from kimlik.store.engine import open_engine
 from kimlik.store.migrate import require_current
+from kimlik.web import setup as web
 
 log = logging.getLogger("kimlik.server")
 
@@ -84,4 +87,6 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(users.router)
     app.include_router(audit.router)
     app.include_router(exports.router)
+    web.install(app)
+    app.add_middleware(ServerTiming)
     return app

@@ -69,6 +69,17 @@ def create_user(engine: Engine, email: str, name: str, role: str, password: str)
         )
 
 
+def set_password(engine: Engine, user_id: int, password: str) -> None:
+    """A new password for the user; their other sessions end, as after any reset."""
+    if (problem := check_strength(password)) is not None:
+        raise AccountError(problem)
+    with engine.begin() as connection:
+        if repository.user_by_id(connection, user_id) is None:
+            raise AccountError(f"no user {user_id}")
+        repository.update_user(connection, user_id, password_hash=hash_password(password))
+        repository.delete_user_sessions(connection, user_id)
+
+
 def set_role(engine: Engine, user_id: int, role: str) -> None:
     if role not in ROLES:
         raise AccountError(f"unknown role {role!r}; roles: {', '.join(ROLES)}")

@@ -10,10 +10,12 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from kimlik.access import audit
+from kimlik.access.principal import Principal
 from kimlik.access.secrets import csrf_token
 from kimlik.access.service import authenticate, end_session, start_session
 from kimlik.api.deps import SESSION_COOKIE, Caller, State, client_address
 from kimlik.api.responses import JsonResponse
+from kimlik.api.state import ServerState
 from kimlik.errors import AuthenticationError
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
@@ -37,28 +39,24 @@ def _me(principal: Any, csrf: str | None = None) -> dict[str, Any]:
     return answer
 
 
-@router.post("/login", summary="Sign in; sets the session cookie and returns the CSRF token")
-async def login(credentials: Credentials, request: Request, state: State) -> Response:
-    address = client_address(request) or "?"
-    keys = (f"account:{credentials.email.strip().lower()}", f"address:{address}")
+def sign_in(state: ServerState, email: str, password: str, address: str) -> tuple[Principal, str]:
+    """Check the credentials under the sign-in limits, start a session and audit it;
+    the principal and the session's cookie token. The API and the sign-in page share it."""
+    keys = (f"account:{email.strip().lower()}", f"address:{address}")
     state.logins.check(*keys)
     try:
-        principal = await run_in_threadpool(
-            authenticate, state.engine, credentials.email, credentials.password
-        )
+        principal = authenticate(state.engine, email, password)
     except AuthenticationError:
         state.logins.failed(*keys)
         raise
     state.logins.succeeded(keys[0])
     assert principal.id is not None
-    token = await run_in_threadpool(
-        start_session, state.engine, principal.id, state.settings.session_hours
-    )
-    await run_in_threadpool(
-        audit.record_now, state.engine, principal, "auth.login", None, None, address
-    )
-    csrf = csrf_token(state.settings.secret_key.get_secret_value(), token)
-    response = JsonResponse(_me(principal, csrf))
+    token = start_session(state.engine, principal.id, state.settings.session_hours)
+    audit.record_now(state.engine, principal, "auth.login", None, None, address)
+    return principal, token
+
+
+def set_session_cookie(response: Response, state: ServerState, token: str) -> None:
     response.set_cookie(
         SESSION_COOKIE,
         token,
@@ -68,6 +66,17 @@ async def login(credentials: Credentials, request: Request, state: State) -> Res
         secure=state.settings.environment == "production",
         path="/",
     )
+
+
+@router.post("/login", summary="Sign in; sets the session cookie and returns the CSRF token")
+async def login(credentials: Credentials, request: Request, state: State) -> Response:
+    address = client_address(request) or "?"
+    principal, token = await run_in_threadpool(
+        sign_in, state, credentials.email, credentials.password, address
+    )
+    csrf = csrf_token(state.settings.secret_key.get_secret_value(), token)
+    response = JsonResponse(_me(principal, csrf))
+    set_session_cookie(response, state, token)
     return response
 
 

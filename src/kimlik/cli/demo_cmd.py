@@ -8,25 +8,14 @@ regenerates it. ``manifest.json`` lists the files in the order a business would 
 
 from __future__ import annotations
 
-from importlib import resources
-from pathlib import Path
-
-import orjson
 import typer
+from rich.console import Console
 
 from kimlik.cli.app import state
 from kimlik.cli.errors import reported
-
-
-def demo_data_dir() -> Path:
-    """Where the bundled sample files live inside the installed package."""
-    return Path(str(resources.files("kimlik.demo") / "data"))
-
-
-def demo_files() -> list[tuple[str, str, str, str | None]]:
-    """(file, source, kind, region) from the bundled manifest, in loading order."""
-    manifest = orjson.loads((demo_data_dir() / "manifest.json").read_bytes())
-    return [(f["name"], f["source"], f["kind"], f.get("region")) for f in manifest["files"]]
+from kimlik.config import DEFAULT_DATABASE_URL
+from kimlik.demo.accounts import DemoSignIn
+from kimlik.demo.files import demo_data_dir, demo_files
 
 
 def register(app: typer.Typer) -> None:
@@ -40,6 +29,7 @@ def demo(ctx: typer.Context) -> None:
     from kimlik.cli.profiles_cmd import render_profile
     from kimlik.cli.quality_cmd import render_report
     from kimlik.cli.resolve_cmd import render_result as render_resolve
+    from kimlik.demo.accounts import demo_sign_ins
     from kimlik.identity.engine_settings import engine_settings
     from kimlik.identity.service import resolve
     from kimlik.ingest.service import ImportRequest, import_file
@@ -67,9 +57,27 @@ def demo(ctx: typer.Context) -> None:
         if showcase is not None:
             cli.console.print("\n[bold]One customer's single view[/] (the most records):")
             render_profile(cli.console, get_profile(cli.engine, str(showcase)))
+        sign_ins = demo_sign_ins(cli.engine)
     cli.console.print(
         f"\nNext: `kimlik profiles show {showcase}` shows that view again, "
         "`kimlik review list` the pairs the model was unsure about, "
         "`kimlik export profiles --output profiles.csv`. "
         "Run `kimlik demo` again: every file is unchanged and the resolve run is incremental."
     )
+    render_sign_ins(cli.console, sign_ins, cli.settings.database_url)
+
+
+def render_sign_ins(console: Console, sign_ins: list[DemoSignIn], database_url: str) -> None:
+    """Where the web UI is and how to get in: the last thing the demo says."""
+    serve = "kimlik serve"
+    if database_url != DEFAULT_DATABASE_URL:
+        serve += " --database " + database_url
+    first, *others = sign_ins
+    console.print(
+        f"\n[bold]See it in your browser:[/] run [bold]{serve}[/], open "
+        f"[link]http://127.0.0.1:8000/[/link] and sign in as [bold]{first.email}[/] with "
+        f"password [bold]{first.password}[/]"
+    )
+    for other in others:
+        console.print(f"  or as {other.role}: {other.email} (same password)")
+    console.print("Type a name, email or phone in the search box and open a customer.")
