@@ -17,6 +17,7 @@ class Permission(StrEnum):
     IDENTITY_DECIDE = "identity.decide"  # merge, unmerge, never-merge, review
     RECORDS_WRITE = "records.write"  # batch upsert of a source's records
     IMPORTS_READ = "imports.read"
+    IMPORTS_RUN = "imports.run"  # upload a file and import it (web UI, like `kimlik import`)
     QUALITY_READ = "quality.read"
     SOURCES_MANAGE = "sources.manage"  # sources and their write keys
     USERS_MANAGE = "users.manage"  # users and API keys

@@ -7,7 +7,16 @@ from importlib import resources
 from fastapi import FastAPI
 from starlette.staticfiles import StaticFiles
 
-from kimlik.web import auth_pages, errors, search_pages
+from kimlik.web import (
+    admin_pages,
+    auth_pages,
+    errors,
+    import_pages,
+    profile_pages,
+    quality_pages,
+    review_pages,
+    search_pages,
+)
 
 
 def install(app: FastAPI) -> None:
@@ -17,4 +26,9 @@ def install(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=static), name="static")
     app.include_router(auth_pages.router)
     app.include_router(search_pages.router)
+    app.include_router(profile_pages.router)
+    app.include_router(review_pages.router)
+    app.include_router(import_pages.router)
+    app.include_router(quality_pages.router)
+    app.include_router(admin_pages.router)
     errors.install(app)
