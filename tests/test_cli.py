@@ -6,11 +6,14 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine, func, select
 from typer.testing import CliRunner
 
+from kimlik.access.service import authenticate
 from kimlik.cli.app import app
 from kimlik.demo.files import demo_data_dir, demo_files
+from kimlik.errors import AuthenticationError
 from kimlik.store.tables import RECORD_TABLES
 
 runner = CliRunner()
@@ -65,6 +68,24 @@ def test_demo_sample_accounts_for_every_row_and_reimport_changes_nothing(
     for line in rows:
         read, new, updated, unchanged, rejected = line
         assert new == updated == 0 and read == unchanged + rejected
+    _assert_demo_sign_ins_work(first.output, second.output, engine)
+
+
+def _assert_demo_sign_ins_work(first: str, second: str, engine: Engine) -> None:
+    """The demo ends with the web address and a sign-in for every role; each run makes a
+    new password, and only the latest one opens the door."""
+    pattern = r"http://127\.0\.0\.1:8000/ and sign in as (\S+) with\s+password (\S+)"
+    old = re.search(pattern, " ".join(first.split()))
+    new = re.search(pattern, " ".join(second.split()))
+    assert old and new, second[-600:]
+    assert old[2] != new[2]
+    principal = authenticate(engine, new[1], new[2])
+    assert principal.role == "admin"
+    for role in ("agent", "analyst", "marketer"):
+        assert f"or as {role}: {role}@demo.kimlik.dev" in second
+        assert authenticate(engine, f"{role}@demo.kimlik.dev", new[2]).role == role
+    with pytest.raises(AuthenticationError):
+        authenticate(engine, new[1], old[2])
 
 
 def _count_rows(output: str) -> list[tuple[int, ...]]:

@@ -8,6 +8,10 @@ regenerates it. ``manifest.json`` lists the files in the order a business would 
 
 from __future__ import annotations
 
+import shutil
+import sys
+from pathlib import Path
+
 import typer
 from rich.console import Console
 
@@ -67,9 +71,23 @@ def demo(ctx: typer.Context) -> None:
     render_sign_ins(cli.console, sign_ins, cli.settings.database_url)
 
 
+def _program() -> str:
+    """How this command was invoked (``.venv/bin/kimlik`` when the venv is not active), so
+    the printed next command works as it is pasted."""
+    invoked = Path(sys.argv[0])
+    if invoked.name != "kimlik" or invoked.parent == Path():
+        return "kimlik"
+    if shutil.which("kimlik") == str(invoked.resolve()):
+        return "kimlik"
+    try:
+        return str(invoked.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(invoked)
+
+
 def render_sign_ins(console: Console, sign_ins: list[DemoSignIn], database_url: str) -> None:
     """Where the web UI is and how to get in: the last thing the demo says."""
-    serve = "kimlik serve"
+    serve = f"{_program()} serve"
     if database_url != DEFAULT_DATABASE_URL:
         serve += " --database " + database_url
     first, *others = sign_ins

@@ -68,9 +68,9 @@ def serve(
             cli.settings.check_secrets()
         require_current(cli.engine)
         cli.console.print(
-            f"Kimlik on http://{host}:{port}  (store: {describe(cli.engine)}; "
+            f"Kimlik on http://{host}:{port}/ (web UI; store: {describe(cli.engine)}; "
             + (f"{workers} worker process(es); " if workers else "")
-            + "OpenAPI at /openapi.json; Ctrl-C stops)"
+            + "API under /api/v1, OpenAPI at /openapi.json; Ctrl-C stops)"
         )
     if app is not None:
         uvicorn.run(app, host=host, port=port, **_UVICORN)
