@@ -26,7 +26,14 @@ from kimlik.ingest.service import ImportRequest, import_file
 from kimlik.store.engine import open_engine
 from kimlik.store.migrate import upgrade
 from tests.conftest import BACKENDS, POSTGRES_ENV, private_postgres_schema
-from tests.server.conftest import PASSWORD, LiveServer, start_server
+from tests.server.conftest import (  # noqa: F401  (fixtures for plain-HTTP page tests)
+    PASSWORD,
+    LiveServer,
+    live_server,
+    server_settings,
+    start_server,
+    users,
+)
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
