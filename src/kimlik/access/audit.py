@@ -56,8 +56,12 @@ def entries(
     actor: str | None = None,
     action: str | None = None,
     target: str | None = None,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
 ) -> list[dict[str, Any]]:
+    """A page of the log, newest first; ``since`` inclusive, ``until`` exclusive."""
     with engine.connect() as connection:
         return repository.audit_page(
-            connection, limit=limit, before=before, actor=actor, action=action, target=target
-        )
+            connection, limit=limit, before=before, actor=actor, action=action, target=target,
+            since=since, until=until,
+        )  # fmt: skip

@@ -163,8 +163,11 @@ def audit_page(
     actor: str | None = None,
     action: str | None = None,
     target: str | None = None,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
 ) -> list[dict[str, Any]]:
-    """Newest first; ``before`` is the last id of the previous page."""
+    """Newest first; ``before`` is the last id of the previous page; ``since`` is
+    inclusive and ``until`` exclusive."""
     query = select(audit_log).order_by(audit_log.c.id.desc()).limit(limit)
     if before is not None:
         query = query.where(audit_log.c.id < before)
@@ -174,4 +177,8 @@ def audit_page(
         query = query.where(audit_log.c.action == action)
     if target:
         query = query.where(audit_log.c.target == target)
+    if since is not None:
+        query = query.where(audit_log.c.at >= since)
+    if until is not None:
+        query = query.where(audit_log.c.at < until)
     return [dict(row) for row in connection.execute(query).mappings()]

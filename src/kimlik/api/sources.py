@@ -141,6 +141,7 @@ def snippets(token: str, base_url: str) -> dict[str, str]:
 def revoke_write_key(request: Request, principal: Manager, state: State, key_id: KeyId) -> Response:
     if not admin.revoke_write_key(state.engine, principal, key_id, client_address(request)):
         raise HTTPException(404, f"no write key {key_id}")
+    state.write_keys.forget()
     return Response(status_code=204)
 
 

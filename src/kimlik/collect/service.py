@@ -57,6 +57,12 @@ class WriteKeys:
             self._known[key] = (now + self.ttl, source_id, name)
         return source_id, name
 
+    def forget(self) -> None:
+        """Drop every remembered key, so a key revoked through this server stops now
+        (other servers still remember it for up to ``ttl`` seconds)."""
+        with self._lock:
+            self._known.clear()
+
 
 class EventRate:
     """Events per second per source, as a token bucket; ``None`` means no limit."""
