@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends
 from kimlik.access.permissions import Permission, mask
 from kimlik.access.principal import Principal
 from kimlik.api.deps import State, require
-from kimlik.quality.service import build_report
+from kimlik.quality.service import QualityReport, build_report
 
 router = APIRouter(prefix="/api/v1", tags=["quality"])
 
@@ -22,9 +22,14 @@ router = APIRouter(prefix="/api/v1", tags=["quality"])
 def quality(
     principal: Annotated[Principal, Depends(require(Permission.QUALITY_READ))], state: State
 ) -> dict[str, Any]:
-    report = build_report(state.engine).to_json()
+    return visible(build_report(state.engine), principal)
+
+
+def visible(report: QualityReport, principal: Principal) -> dict[str, Any]:
+    """The report as JSON, as ``principal`` may see it (the web page shows the same)."""
+    answer = report.to_json()
     if not principal.sees_personal:
-        for group in report["shared"]:
+        for group in answer["shared"]:
             for example in group["top"]:
                 example["value"] = mask(example["value"])
-    return report
+    return answer

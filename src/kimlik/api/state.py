@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from kimlik.access.login_limits import LoginLimiter
 from kimlik.collect.service import EventRate, WriteKeys
 from kimlik.config import Settings
+from kimlik.quality.snapshot import ReportCache
 
 
 @dataclass(slots=True)
@@ -19,6 +20,8 @@ class ServerState:
     write_keys: WriteKeys
     event_rate: EventRate
     logins: LoginLimiter
+    #: the newest data-quality report, rebuilt in the background (the web page reads it)
+    quality: ReportCache
 
     @classmethod
     def build(cls, settings: Settings, engine: Engine) -> ServerState:
@@ -28,6 +31,7 @@ class ServerState:
             write_keys=WriteKeys(engine),
             event_rate=EventRate(settings.collect_rate_limit),
             logins=LoginLimiter(settings.login_attempts, settings.login_window_seconds),
+            quality=ReportCache(engine),
         )
 
 
