@@ -48,6 +48,19 @@ class Settings(BaseSettings):
         ge=0,
         description="Files smaller than this are standardized in-process (a pool costs ~0.3 s).",
     )
+    upload_max_bytes: int = Field(
+        default=200 * MIB,
+        ge=1,
+        description="Largest file the web UI accepts for an import (as uploaded, so .gz counts "
+        "compressed); the command line has no limit.",
+    )
+    upload_dir: Path | None = Field(
+        default=None,
+        description=(
+            "Where web uploads wait for their import, each in a private (0700) directory; "
+            "default: kimlik-uploads-<uid> in the system temporary directory."
+        ),
+    )
     resolve_link_weight: float = Field(
         # Measured on the synthetic customer benchmark (docs/resolve.md): best F1 near 2-3.
         default=3.0,

@@ -34,7 +34,9 @@ class Mapping(BaseModel):
     date_order: DateOrder | None = None
     encoding: str = "utf-8-sig"
     delimiter: str | None = Field(default=None, min_length=1, max_length=1)
-    columns: dict[str, str] = Field(default_factory=dict)
+    #: header -> attribute; ``None`` (``null``) keeps a column that would be detected as
+    #: an attribute as a custom attribute instead
+    columns: dict[str, str | None] = Field(default_factory=dict)
     values: dict[str, dict[str, str]] = Field(default_factory=dict)
     required: list[str] = Field(default_factory=list)
 
@@ -161,7 +163,7 @@ def plan_columns(headers: Sequence[str], kind: KindSpec, mapping: Mapping) -> Co
 def _check_mapping_targets(kind: KindSpec, mapping: Mapping) -> None:
     known = kind.attributes
     for header, target in mapping.columns.items():
-        if target not in known:
+        if target is not None and target not in known:
             raise MappingError(
                 f"column {header!r} maps to unknown {kind.name} attribute {target!r}; "
                 f"known: {', '.join(sorted(known))}"

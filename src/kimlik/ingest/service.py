@@ -41,6 +41,9 @@ from kimlik.store.migrate import require_current
 #: Rejections kept in memory for the on-screen summary; all are stored in the database.
 SHOWN_REJECTIONS = 20
 Progress = Callable[[int, int], None]
+#: Called with the run's result so far: once the run is recorded, then after each batch
+#: (the web UI's progress page reads the run id and the counts from it).
+Watch = Callable[["ImportResult"], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +139,11 @@ class _Run:
 
 
 def import_file(
-    engine: Engine, settings: Settings, request: ImportRequest, progress: Progress | None = None
+    engine: Engine,
+    settings: Settings,
+    request: ImportRequest,
+    progress: Progress | None = None,
+    watch: Watch | None = None,
 ) -> ImportResult:
     """Import one CSV / JSON Lines file; whole-file failures raise IngestError / StoreError."""
     source_name = check_source_name(request.source)
@@ -148,7 +155,7 @@ def import_file(
             settings.import_workers, file.total_bytes, settings.parallel_threshold_bytes
         )
         run = _Run(source_name, kind, mapping, request.path.name, file.total_bytes, workers)
-        return _import(engine, settings, run, file, progress)
+        return _import(engine, settings, run, file, progress, watch)
 
 
 def import_rows(
@@ -187,6 +194,7 @@ def _import(
     run: _Run,
     source: _Input,
     progress: Progress | None = None,
+    watch: Watch | None = None,
 ) -> ImportResult:
     """The one import path: record the run, then clean, write, link and count in one go."""
     kind, mapping = run.kind, run.mapping
@@ -204,6 +212,8 @@ def _import(
             h for h, a in zip(plan.headers, plan.attributes, strict=True) if a is None
         ]
         result.content_ids = plan.content_ids
+    if watch is not None:
+        watch(result)
     spec = RunSpec(
         kind=kind.name,
         mapping=mapping,
@@ -229,6 +239,8 @@ def _import(
                 deferred.consider(source.estimated_rows())
                 if progress is not None:
                     progress(source.bytes_read, source.total_bytes)
+                if watch is not None:
+                    watch(result)
             deferred.after_load()
             repository.link_records(connection)
             result.unlinked = repository.count_unlinked(connection, kind.name, source_id)

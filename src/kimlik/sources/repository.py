@@ -31,3 +31,9 @@ def get_or_create_source(connection: Connection, name: str, now: dt.datetime) ->
         return int(found)
     statement = sources.insert().values(name=name, created_at=now).returning(sources.c.id)
     return int(connection.execute(statement).scalar_one())
+
+
+def source_names(connection: Connection, limit: int = 500) -> list[str]:
+    """Source names in order, for choosing one (a handful in practice; capped anyway)."""
+    query = select(sources.c.name).order_by(sources.c.name).limit(limit)
+    return [str(row[0]) for row in connection.execute(query)]
