@@ -294,6 +294,27 @@ def test_review_list_accept_and_reject(
     ]
 
 
+def test_review_dismiss_closes_without_a_decision(
+    database_url: str, engine: Engine, store: dict[str, int]
+) -> None:
+    kemal = add_review_item(engine, "crm:C-004", "webshop:W-004", 1.5)
+    assert "kimlik review dismiss" in kimlik(database_url, "review", "list").output
+    done = kimlik(database_url, "review", "dismiss", str(kemal), "--actor", "dana").output
+    assert f"review item {kemal} dismissed" in done and "revoke" not in done
+    assert review_status(engine, kemal) == "dismissed"
+    assert decisions(engine) == []  # nothing pinned: the model keeps deciding
+    kimlik(database_url, "resolve", "--full")
+    assert review_status(engine, kemal) == "dismissed"  # not queued again
+    listed = kimlik(database_url, "review", "list", "--status", "dismissed").output
+    assert "crm:C-004" in listed and "dana" in listed
+    with engine.connect() as connection:
+        statement = select(merge_ledger.c.action, merge_ledger.c.actor, merge_ledger.c.evidence)
+        rows = connection.execute(statement.where(merge_ledger.c.action == "review_dismiss"))
+        assert [(a, b, e["review_item"]) for a, b, e in rows] == [("review_dismiss", "dana", kemal)]
+    twice = kimlik(database_url, "review", "dismiss", str(kemal), code=1)
+    assert f"review item {kemal} is already dismissed by dana" in twice.output
+
+
 @pytest.mark.parametrize(
     ("args", "named"),
     [
@@ -308,6 +329,7 @@ def test_review_list_accept_and_reject(
         (["merge", "PROFILE", "PROFILE"], "already one"),
         (["review", "accept", "31337"], "31337"),
         (["review", "reject", "31337"], "31337"),
+        (["review", "dismiss", "31337"], "31337"),
         (["decisions", "revoke", "31337"], "31337"),
     ],
 )

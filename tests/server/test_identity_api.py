@@ -152,6 +152,38 @@ def test_review_queue_accept_and_reject(live_server: LiveServer, store: Store) -
     assert actions == ["review.accept", "review.reject", "review.reject"]
 
 
+def test_review_item_detail_and_dismiss(live_server: LiveServer, store: Store) -> None:
+    strong = add_review_item(store, "crm:CRM-0002", "crm:CRM-0003", 1.5)
+    ayse = add_review_item(store, "crm:CRM-0001", "crm:CRM-1000", -3.0)
+    with live_server.client("analyst") as analyst:
+        masked = ok(analyst.get(f"/api/v1/review/{ayse}"))
+        assert leaks(masked, AYSE_PERSONAL) == set()
+        assert masked["left"]["attributes"]["first_name"] == "•••"
+    with live_server.client("agent") as agent:
+        detail = ok(agent.get(f"/api/v1/review/{strong}"))
+        assert detail["left"]["name"] == "Ahmet Kaya" and detail["status"] == "open"
+        assert detail["left"]["attributes"]["email"] == "kaya.ailesi@example.com"
+        assert "country" in detail["left"]["attributes"]
+        assert (detail["previous_id"], detail["next_id"]) == (None, ayse)
+        assert ok(agent.get(f"/api/v1/review/{ayse}"))["previous_id"] == strong
+        assert agent.get("/api/v1/review/987654").status_code == 404
+        dismissed = ok(agent.post(f"/api/v1/review/{strong}/dismiss", json={"reason": "unsure"}))
+        assert dismissed["action"] == "review_dismiss"
+        assert dismissed["decisions_written"] == [] and dismissed["run"] is None
+        assert ok(agent.get(f"/api/v1/review/{strong}"))["status"] == "dismissed"
+        assert ok(agent.get(f"/api/v1/review/{ayse}"))["previous_id"] is None
+        listed = ok(agent.get("/api/v1/review", params={"status": "dismissed"}))["items"]
+        assert [item["id"] for item in listed] == [strong]
+        twice = agent.post(f"/api/v1/review/{strong}/dismiss")
+        assert twice.status_code == 409 and "already dismissed" in twice.json()["message"]
+    with live_server.client("analyst") as analyst:
+        assert analyst.post(f"/api/v1/review/{ayse}/dismiss").status_code == 403
+    with store.engine.connect() as connection:
+        assert connection.execute(select(identity_decisions.c.id)).all() == []
+    actions = [(action, target) for action, target, _ in audited(live_server)]
+    assert actions == [("review.dismiss", f"review:{strong}")]
+
+
 def test_bad_requests_are_clear_4xx_and_change_nothing(
     live_server: LiveServer, store: Store
 ) -> None:

@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, Depends, Path, Query, Request
 
 from kimlik.access import audit
-from kimlik.access.permissions import Permission
+from kimlik.access.permissions import Permission, mask
 from kimlik.access.principal import Principal
 from kimlik.api import cursors
 from kimlik.api.deps import State, client_address, require
@@ -28,6 +28,7 @@ from kimlik.api.identity_schemas import (
     NeverMergeRequest,
     Outcome,
     RejectRequest,
+    ReviewDetail,
     ReviewPage,
     UnmergeAnswer,
     UnmergeRequest,
@@ -162,6 +163,24 @@ def reject(
 
 
 @router.post(
+    "/review/{item}/dismiss",
+    summary="Not the same person as far as we know: close the item, decide nothing",
+    response_model=Outcome,
+)
+def dismiss(
+    item: ItemId,
+    request: Request,
+    principal: Decider,
+    state: State,
+    body: Annotated[DecideRequest | None, Body()] = None,
+) -> Any:
+    reason = body.reason if body else None
+    outcome = review.review_dismiss(state.engine, item, _actor(principal), reason)
+    _audit(state, request, principal, "review.dismiss", f"review:{item}", outcome)
+    return _outcome(outcome, Masker(principal))
+
+
+@router.post(
     "/decisions/{decision_id}/revoke",
     summary="Take a decision back and re-check its records",
     response_model=Outcome,
@@ -194,7 +213,7 @@ def review_queue(
     principal: Reader,
     state: State,
     status: Annotated[
-        Literal["open", "accepted", "rejected", "resolved", "all"],
+        Literal["open", "accepted", "rejected", "dismissed", "resolved", "all"],
         Query(description="Which items; `all` for every one."),
     ] = "open",
     limit: cursors.Limit = cursors.DEFAULT_LIMIT,
@@ -209,6 +228,25 @@ def review_queue(
     ]
     more = len(items) > skip + limit
     return {"items": jsonable(shown), "next_cursor": _next("review", skip + limit, more)}
+
+
+@router.get(
+    "/review/{item}",
+    summary="One review item: every attribute of both records, the evidence, the open "
+    "items before and after it",
+    response_model=ReviewDetail,
+)
+def review_item(item: ItemId, principal: Reader, state: State) -> Any:
+    pair = review.review_pair(state.engine, item)
+    masker = Masker(principal)
+    answer = {
+        **asdict(pair.item),
+        "left": _detail(pair.item.left, pair.left, masker),
+        "right": _detail(pair.item.right, pair.right, masker),
+        "previous_id": pair.previous_id,
+        "next_id": pair.next_id,
+    }
+    return jsonable(answer)
 
 
 @router.get("/decisions", summary="People's decisions, newest first", response_model=DecisionPage)
@@ -236,6 +274,20 @@ def decision_list(
 def _record(view: RecordView, masker: Masker) -> dict[str, Any]:
     data = {**asdict(view), "label": view.label, "name": view.name or None}
     return masker.record(jsonable(data))
+
+
+def _detail(view: RecordView, attributes: dict[str, Any], masker: Masker) -> dict[str, Any]:
+    """A record summary with every canonical attribute and the custom ones (custom values
+    are all masked for callers without ``profiles.personal``: any may be personal)."""
+    values = dict(attributes)
+    custom = values.pop("custom", None) or {}
+    if masker.active:
+        custom = {key: mask(value) for key, value in custom.items()}
+    return {
+        **_record(view, masker),
+        "attributes": masker.summary(jsonable(values)),
+        "custom": jsonable(custom),
+    }
 
 
 def _outcome(outcome: DomainOutcome, masker: Masker) -> dict[str, Any]:

@@ -122,6 +122,20 @@ class ReviewItem(BaseModel):
     decided_by: str | None
 
 
+class RecordDetail(RecordSummary):
+    """A person record with every attribute, for judging a pair field by field."""
+
+    attributes: dict[str, Any] = Field(description="Every canonical attribute (null: none).")
+    custom: dict[str, Any] = Field(description="Attributes outside the canonical set.")
+
+
+class ReviewDetail(ReviewItem):
+    left: RecordDetail
+    right: RecordDetail
+    previous_id: int | None = Field(description="The open item before this one in the queue.")
+    next_id: int | None = Field(description="The open item after this one in the queue.")
+
+
 class ReviewPage(BaseModel):
     items: list[ReviewItem]
     next_cursor: str | None

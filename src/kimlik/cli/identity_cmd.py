@@ -33,6 +33,7 @@ class ReviewStatus(StrEnum):
     open = "open"
     accepted = "accepted"
     rejected = "rejected"
+    dismissed = "dismissed"
     resolved = "resolved"
     all = "all"
 
@@ -198,6 +199,22 @@ def review_reject_command(
     render_outcome(cli.console, f"review item {item} rejected", outcome)
 
 
+@review_app.command("dismiss")
+def review_dismiss_command(
+    ctx: typer.Context,
+    item: Annotated[int, typer.Argument(help="Review item id.", show_default=False)],
+    reason: Reason = None,
+    actor: Actor = None,
+) -> None:
+    """Not the same person as far as we know: close the item without a decision."""
+    from kimlik.identity import review
+
+    cli = state(ctx)
+    with reported(cli.err):
+        outcome = review.review_dismiss(cli.engine, item, _actor(actor), reason)
+    render_outcome(cli.console, f"review item {item} dismissed", outcome)
+
+
 @decisions_app.command("list")
 def decisions_list_command(
     ctx: typer.Context,
@@ -293,7 +310,10 @@ def render_review(console: Console, items: list[ReviewItem], status: str) -> Non
         )  # fmt: skip
     console.print(table)
     if status == "open":
-        console.print("Decide with `kimlik review accept ITEM` or `kimlik review reject ITEM`.")
+        console.print(
+            "Decide with `kimlik review accept ITEM` (one person), `kimlik review reject ITEM` "
+            "(never merge) or `kimlik review dismiss ITEM` (leave to the model)."
+        )
 
 
 def render_decisions(console: Console, rows: list[Decision]) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, or_, select, update
 
 from kimlik.identity.repository import chunks
+from kimlik.profiles.rules import PERSON_ATTRIBUTES
 from kimlik.store.tables import (
     identity_decisions,
     merge_ledger,
@@ -129,6 +130,48 @@ def review_rows(
     if item_id is not None:
         statement = statement.where(review_items.c.id == item_id)
     return [dict(row) for row in connection.execute(statement.limit(limit)).mappings()]
+
+
+def review_neighbour(
+    connection: Connection, weight: float, item_id: int, *, after: bool
+) -> int | None:
+    """The open item just after (or before) the position (``weight``, ``item_id``) in queue
+    order (strongest first, then oldest); the position's own item is never the answer.
+    Two plain range reads (same weight, then beyond it) rather than one ``OR``: each can
+    walk an index on (status, weight, id) and stop at the first row."""
+    c = review_items.c
+    is_open = c.status == "open"
+    if after:
+        tie = select(c.id).where(is_open, c.weight == weight, c.id > item_id).order_by(c.id)
+        beyond = (
+            select(c.id).where(is_open, c.weight < weight).order_by(c.weight.desc(), c.id.asc())
+        )
+    else:
+        tie = select(c.id).where(is_open, c.weight == weight, c.id < item_id)
+        tie = tie.order_by(c.id.desc())
+        beyond = (
+            select(c.id).where(is_open, c.weight > weight).order_by(c.weight.asc(), c.id.desc())
+        )
+    for statement in (tie, beyond):
+        found = connection.execute(statement.limit(1)).scalar()
+        if found is not None:
+            return int(found)
+    return None
+
+
+def record_attributes(connection: Connection, rids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    """Store id -> every canonical attribute of the person record, and its custom ones."""
+    found: dict[int, dict[str, Any]] = {}
+    for chunk in chunks(sorted(set(rids))):
+        statement = select(
+            source_records.c.id,
+            source_records.c.custom,
+            *(source_records.c[name] for name in PERSON_ATTRIBUTES),
+        ).where(source_records.c.id.in_(chunk))
+        for row in connection.execute(statement).mappings():
+            values = dict(row)
+            found[int(values.pop("id"))] = values
+    return found
 
 
 def decide_review(
