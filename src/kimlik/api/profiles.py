@@ -130,7 +130,7 @@ def profile(
         raise PermissionDeniedError(
             f"a profile by {reference.kind} {_PERSONAL_HINT}", Permission.PROFILES_PERSONAL.value
         )
-    view = get_profile(state.engine, ref)
+    view = get_profile(state.engine, ref, with_timeline=False)
     detail = {"via": reference.kind, "redirected_from": view.redirected_from}
     audit.record_now(
         state.engine, principal, "profile.read", f"profile:{view.id}", detail,

@@ -337,3 +337,46 @@ def stream_members(connection: Connection) -> Iterator[tuple[int, str, str]]:
     result: Any = connection.execution_options(yield_per=STREAM_BATCH).execute(statement)
     for profile_id, source, record_id in result:
         yield int(profile_id), str(source), str(record_id)
+
+
+# --- key figures: aggregates, so a customer with thousands of events costs one query each --
+
+
+def activity_span(connection: Connection, profile_id: int, kinds: Sequence[str]) -> list[Any]:
+    """The earliest and latest moment of each of ``kinds`` (not ``profile``), as
+    (kind, earliest, latest) rows; kinds with no dated entry give nulls."""
+    rows = []
+    for kind in kinds:
+        statement, _table, _moment = timeline_source(kind, [profile_id])
+        dated = statement.subquery()
+        span = select(func.min(dated.c.at), func.max(dated.c.at))
+        earliest, latest = connection.execute(span).one()
+        rows.append((kind, earliest, latest))
+    return rows
+
+
+def order_totals(connection: Connection, profile_id: int) -> list[tuple[Any, Any, int, Any]]:
+    """(currency, status, orders, summed total) of the profile's orders."""
+    statement = (
+        select(orders.c.currency, orders.c.status, func.count(), func.sum(orders.c.total))
+        .where(orders.c.person_record_id.in_(_records_of(profile_id)))
+        .group_by(orders.c.currency, orders.c.status)
+    )
+    return [tuple(row) for row in connection.execute(statement)]  # type: ignore[misc]
+
+
+def latest_score(connection: Connection, profile_id: int) -> Mapping[str, Any] | None:
+    """The profile's latest survey answer with a score: dated ones before undated, and
+    among answers of one moment the first in timeline order (source, then record id)."""
+    statement = (
+        select(feedback.c.answered_at.label("at"), feedback.c.score, feedback.c.survey)
+        .join(sources, sources.c.id == feedback.c.source_id)
+        .where(
+            feedback.c.person_record_id.in_(_records_of(profile_id)),
+            feedback.c.score.is_not(None),
+        )
+        .order_by(feedback.c.answered_at.desc().nulls_last(), sources.c.name, feedback.c.record_id)
+        .limit(1)
+    )
+    row = connection.execute(statement).mappings().first()
+    return None if row is None else dict(row)

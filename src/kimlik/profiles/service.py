@@ -28,6 +28,7 @@ from kimlik.profiles.export import (
     export_members,
     export_profiles,
 )
+from kimlik.profiles.figures import figures_of
 from kimlik.profiles.references import Reference, parse_reference
 from kimlik.profiles.rules import PERSON_ATTRIBUTES
 from kimlik.profiles.timeline import (
@@ -140,9 +141,11 @@ class ProfileView:
         return dict(jsonable(data))
 
 
-def find_profile(engine: Engine, ref: str) -> ProfileView | None:
+def find_profile(engine: Engine, ref: str, *, with_timeline: bool = True) -> ProfileView | None:
     """The active profile ``ref`` names, or ``None``; several matches raise
-    ``AmbiguousProfileError`` listing the candidates."""
+    ``AmbiguousProfileError`` listing the candidates. ``with_timeline=False`` leaves the
+    timeline empty and takes the key figures from aggregates (for readers that page the
+    timeline themselves: its size does not then decide the cost of a view)."""
     require_current(engine)
     reference = parse_reference(ref)
     with engine.connect() as connection:
@@ -166,12 +169,12 @@ def find_profile(engine: Engine, ref: str) -> ProfileView | None:
             return None
         profile_id, via = next(iter(active.items()))
         redirected = via if reference.kind == "id" and via != profile_id else None
-        return _view(connection, profile_id, ref.strip(), redirected)
+        return _view(connection, profile_id, ref.strip(), redirected, with_timeline)
 
 
-def get_profile(engine: Engine, ref: str) -> ProfileView:
+def get_profile(engine: Engine, ref: str, *, with_timeline: bool = True) -> ProfileView:
     """Like ``find_profile``, but a reference matching nothing is ``ProfileNotFoundError``."""
-    view = find_profile(engine, ref)
+    view = find_profile(engine, ref, with_timeline=with_timeline)
     if view is not None:
         return view
     reference = parse_reference(ref)
@@ -201,7 +204,9 @@ def _candidates(connection: Connection, reference: Reference) -> list[int]:
     return []
 
 
-def _view(connection: Connection, profile_id: int, ref: str, redirected: int | None) -> ProfileView:
+def _view(
+    connection: Connection, profile_id: int, ref: str, redirected: int | None, with_timeline: bool
+) -> ProfileView:
     row = repo.profile_row(connection, profile_id)
     assert row is not None  # active_profile just found it
     attributes, lineage = golden_values(row["attributes"] or {}), dict(row["lineage"] or {})
@@ -212,9 +217,14 @@ def _view(connection: Connection, profile_id: int, ref: str, redirected: int | N
         if attributes.get(name) is not None
     ]
     members = [_member(m) for m in repo.members(connection, profile_id)]
-    entries = timeline(connection, profile_id)
     first_imported = min((m.first_seen_at for m in members if m.first_seen_at), default=None)
     last_changed = max((m.updated_at for m in members if m.updated_at), default=None)
+    if with_timeline:
+        entries = timeline(connection, profile_id)
+        figures = key_figures(attributes, entries, first_imported, last_changed)
+    else:
+        entries = []
+        figures = figures_of(connection, profile_id, attributes, first_imported, last_changed)
     return ProfileView(
         id=profile_id,
         reference=ref,
@@ -226,7 +236,7 @@ def _view(connection: Connection, profile_id: int, ref: str, redirected: int | N
         identities=[Identity(*i) for i in repo.identities(connection, profile_id)],
         members=members,
         timeline=entries,
-        figures=key_figures(attributes, entries, first_imported, last_changed),
+        figures=figures,
     )
 
 

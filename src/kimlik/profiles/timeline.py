@@ -80,7 +80,7 @@ def entry_of(kind: str, row: Mapping[str, Any]) -> TimelineEntry:
         return TimelineEntry(utc(row["at"]), "profile", None, None, details)
     details = {k: v for k, v in row.items() if k not in {"source", "record_id", "at"}}
     if kind == "order":
-        details["total"] = _amount(details["total"])
+        details["total"] = amount(details["total"])
         details["items"] = int(details["items"] or 0)
     return TimelineEntry(utc(row["at"]), kind, row["source"], row["record_id"], details)
 
@@ -120,7 +120,7 @@ def key_figures(
     """First and last seen are the earliest and latest activity (sign-up included); with
     none, when the records were first imported and last changed."""
     moments = [e.at for e in entries if e.at is not None and e.kind != "profile"]
-    signed_up = _parse_moment(golden.get("signed_up_at"))
+    signed_up = parse_moment(golden.get("signed_up_at"))
     if signed_up is not None:
         moments.append(signed_up)
     orders = [e for e in entries if e.kind == "order"]
@@ -144,7 +144,7 @@ def key_figures(
     )
 
 
-def _amount(value: Any) -> Decimal | None:
+def amount(value: Any) -> Decimal | None:
     """A money amount without the store's trailing zeros: 149.9000 -> 149.90."""
     if value is None:
         return None
@@ -153,7 +153,7 @@ def _amount(value: Any) -> Decimal | None:
     return cents if cents == amount else amount.normalize()
 
 
-def _parse_moment(value: Any) -> dt.datetime | None:
+def parse_moment(value: Any) -> dt.datetime | None:
     if not isinstance(value, str):
         return None
     try:
