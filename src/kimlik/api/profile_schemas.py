@@ -28,6 +28,11 @@ class ProfileSummary(BaseModel):
     country: str | None = Field(description="ISO 3166-1 alpha-2.")
     record_count: int = Field(description="Source records in the profile.")
     updated_at: dt.datetime | None
+    match: Literal["exact", "similar"] | None = Field(
+        None,
+        description="`exact`: matches as typed (a name: as a prefix); `similar`: a name "
+        "spelled differently that sounds alike, ranked best first after the exact ones.",
+    )
 
 
 class SearchAnswer(BaseModel):

@@ -60,12 +60,14 @@ def search(
     q: Annotated[str | None, _text(
         "One box: digits are a profile id; `@` an email; `kind:value` an identifier "
         "(`customer_id:crm:C-1`, `user_id:u-42`); `source:record_id` a record; a phone in "
-        "any format (with `region` for national numbers); anything else a name prefix."
+        "any format (with `region` for national numbers); anything else a name (prefix, then "
+        "similar-sounding names)."
     )] = None,
     email: Annotated[str | None, _text("Email, compared by matching key.")] = None,
     phone: Annotated[str | None, _text("Phone in any format, compared in E.164.")] = None,
     name: Annotated[str | None, _text(
-        "Last-name prefix, or first name then last name; case and accents ignored."
+        "Last-name prefix, or first name then last name; case and accents ignored; "
+        "similar-sounding names follow the prefix matches (`match: similar`)."
     )] = None,
     identifier: Annotated[str | None, _text("`kind:value` or `source:record_id`.")] = None,
     city: Annotated[str | None, _text("City, case and accents ignored.", 255)] = None,

@@ -9,6 +9,7 @@ from typing import Any
 
 from kimlik.identity import repository as repo
 from kimlik.jsonable import jsonable
+from kimlik.profiles.name_keys import name_columns
 from kimlik.profiles.rules import SurvivorshipRules
 from kimlik.profiles.survivorship import Member, build_golden, golden_record, lineage_json
 from kimlik.profiles.values import DATETIME_ATTRIBUTES, utc
@@ -17,6 +18,8 @@ from kimlik.store.shared_reads import reading
 
 #: Golden attributes copied to typed, indexed profile columns for lookups.
 SEARCH_COLUMNS = ("first_name", "last_name", "email", "phone", "city", "country")
+#: The golden names folded and their sound keys (``profiles.name_keys.name_columns``).
+NAME_KEY_COLUMNS = ("first_name_fold", "last_name_fold", "first_name_key", "last_name_key")
 
 
 def member(person: dict[str, Any]) -> Member:
@@ -48,16 +51,17 @@ _NOT_ATTRIBUTES = frozenset(
 def profile_values(
     records: Iterable[int], people: Mapping[int, dict[str, Any]], rules: SurvivorshipRules
 ) -> dict[str, Any]:
-    """A cluster's own profile columns (``PROFILE_FIELDS``): the search columns, the golden
-    ``attributes`` and ``lineage`` as the JSON text the store keeps (``json_text``), and
-    the record count. Made where the row is built, in a worker for a large run, the JSON
-    travels back as two strings instead of dictionaries of dictionaries, and the writing
-    process stores it as it is."""
+    """A cluster's own profile columns (``PROFILE_FIELDS``): the search columns and the
+    names' sound keys, the golden ``attributes`` and ``lineage`` as the JSON text the
+    store keeps (``json_text``), and the record count. Made where the row is built, in a
+    worker for a large run, the JSON travels back as two strings instead of dictionaries
+    of dictionaries, and the writing process stores it as it is."""
     rows = [people[rid] for rid in records]
     chosen = build_golden([member(row) for row in rows], rules)
     attributes = {name: jsonable(value) for name, value in golden_record(chosen).items()}
     return {
         **{name: attributes.get(name) for name in SEARCH_COLUMNS},
+        **name_columns(attributes.get("first_name"), attributes.get("last_name")),
         "attributes": json_text(attributes),
         "lineage": json_text(lineage_json(chosen, attributes)),
         "record_count": len(rows),
@@ -65,7 +69,7 @@ def profile_values(
 
 
 #: The profile columns ``profile_values`` works out for each cluster.
-PROFILE_FIELDS = (*SEARCH_COLUMNS, "attributes", "lineage", "record_count")
+PROFILE_FIELDS = (*SEARCH_COLUMNS, *NAME_KEY_COLUMNS, "attributes", "lineage", "record_count")
 #: Profile columns ``profile_values`` gives as JSON text.
 JSON_COLUMNS = frozenset({"attributes", "lineage"})
 

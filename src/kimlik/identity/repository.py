@@ -250,7 +250,8 @@ def decisions(connection: Connection) -> tuple[list[tuple[int, int]], list[tuple
 #: The columns a resolve run writes to a new profile, in ``insert_profiles`` row order.
 PROFILE_COLUMNS = (
     "status", "merged_into", "first_name", "last_name", "email", "phone", "city", "country",
-    "attributes", "lineage", "record_count", "created_at", "updated_at", "resolve_run_id",
+    "first_name_fold", "last_name_fold", "first_name_key", "last_name_key", "attributes",
+    "lineage", "record_count", "created_at", "updated_at", "resolve_run_id",
 )  # fmt: skip
 #: The columns of a merge ledger entry, in ``write_ledger`` order.
 LEDGER_COLUMNS = (

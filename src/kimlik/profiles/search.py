@@ -4,33 +4,35 @@ One box (``q``) is read the way ``kimlik profiles show`` reads a reference, and 
 names: digits are a profile id, ``kind:value`` an identifier the profiles answer to
 (``customer_id:crm:C-1``, ``phone:+90...``), any other ``source:record_id`` a person
 record, ``@`` an email (compared by matching key), a phone number (any format, read with
-``region``) its E.164 form, and anything else a name. Every lookup that names a person seeks an
-index (``ix_profile_identities_lookup``, ``ix_profiles_email``, ``ix_profiles_phone``,
-the records' unique key, ``ix_profiles_last_name``): a search never reads every profile
-to find one mailbox. Filters combine with AND; results come in profile id order, so a
-page ends with an id and the next page starts after it (keyset paging: stable while
-profiles change, no matter how deep).
+``region``) its E.164 form, and anything else a name. Every lookup that names a person
+seeks an index (``ix_profile_identities_lookup``, ``ix_profiles_email``,
+``ix_profiles_phone``, the records' unique key, ``ix_profiles_name_folds``,
+``ix_profiles_name_keys``): a search never reads every profile to find one mailbox.
+Filters combine with AND; results come in profile id order, so a page ends with an id
+and the next page starts after it (keyset paging: stable while profiles change, no
+matter how deep).
 
 Names are compared case- and accent-insensitively for Turkish and Western European
 letters (``yilmaz`` finds ``Yılmaz``), as a prefix of the last name, or of the first name
-and then the last name for several words (``ayşe yıl``). The store has no folded name
-column, and SQLite's lower() knows ASCII only, so SQL narrows and Python decides: the
-last-name index is sought with every spelling of the first letters that folds to what
-was typed (``Yi``, ``YI``, ``Yı``, ``Yİ`` ...), a case-insensitive LIKE of the name's
-shape (``y_lm_z``) keeps the candidates that can match, and ``fold`` compares them.
+and then the last name for several words (``ayşe yıl``): a range of the index on the
+folded names (``first_name_fold``, ``last_name_fold``, written with the profile), one per
+reading of the words. When these prefix matches end, similar-sounding names follow
+(``fuzzy``). A city is compared folded too: SQLite's lower() knows ASCII only, so a
+case-insensitive LIKE of its shape (``_stanbul``) narrows and ``fold`` decides.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-import unicodedata
-from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import product
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, and_, or_, select, union
+from sqlalchemy import ColumnElement, Connection, Engine, and_, or_, select, union
 
+from kimlik.profiles import fuzzy
+from kimlik.profiles.fuzzy import MAX_SPLITS
+from kimlik.profiles.name_keys import FOLDS, fold
 from kimlik.profiles.values import utc
 from kimlik.standardize.countries import standardize_country
 from kimlik.standardize.email import email_matching_key, standardize_email
@@ -47,22 +49,10 @@ from kimlik.store.tables import (
 IDENTITY_KINDS = frozenset({"email", "phone", "customer_id", "user_id", "anonymous_id"})
 #: Criteria that look a person up by what identifies them.
 PERSONAL_CRITERIA = frozenset({"email", "phone", "name", "identifier", "record"})
-#: Index seeks one name search may make (spellings of its first letters, per word split).
-MAX_SEEKS = 32
 #: Largest id the stores hold (64-bit signed): larger digits name no profile.
 MAX_ID = 2**63 - 1
 #: Rows fetched per round when names or cities are checked here.
 CHECK_BATCH = 200
-#: Word splits tried for a name of several words (first name words | last name words).
-MAX_SPLITS = 3
-
-#: Letters folded to their base letter; lower() does the rest. The stores cannot fold
-#: (SQLite's lower() knows ASCII only), so SQL narrows and ``fold`` decides.
-_FOLDS = {
-    "c": "çÇ", "g": "ğĞ", "i": "ıİîÎíÍìÌïÏ", "o": "öÖôÔóÓòÒõÕ", "s": "şŞ",
-    "u": "üÜûÛúÚùÙ", "a": "âÂáÁàÀäÄãÃåÅ", "e": "éÉèÈêÊëË", "n": "ñÑ",
-}  # fmt: skip
-_FOLD_TABLE = str.maketrans({ch: base for base, chars in _FOLDS.items() for ch in chars})
 
 
 class CriteriaError(ValueError):
@@ -217,13 +207,6 @@ def _country(text: str) -> str:
     return code
 
 
-def fold(text: str) -> str:
-    """Case and the accents of ``_FOLDS`` removed, spaces single: the form names are
-    compared in (``fold("  Ayşe  YILMAZ") == "ayse yilmaz"``)."""
-    normalized = unicodedata.normalize("NFC", text).translate(_FOLD_TABLE).lower()
-    return " ".join(normalized.split())
-
-
 # --- the query --------------------------------------------------------------------------
 
 
@@ -234,6 +217,9 @@ def search_profiles(
 
     SQL narrows (index seeks, exact values); names and cities, which the store cannot
     fold, are checked folded here, so rows are fetched in batches until a page is full.
+    A name's prefix matches come first (``match: exact``); on the page where they end,
+    the room left is filled with similar names, best first (``match: similar``,
+    ``fuzzy``), and no page follows.
     """
     checked = criteria.name is not None or criteria.city is not None
     batch = max(limit + 1, CHECK_BATCH) if checked else limit + 1
@@ -249,9 +235,33 @@ def search_profiles(
             if len(rows) < batch:
                 break
             start = int(rows[-1]["id"])
-    page = [_summary(row) for row in items[:limit]]
+        similar = (
+            _similar(connection, criteria, limit - len(items))
+            if criteria.name is not None and len(items) < limit
+            else []
+        )
+    page = [_summary(row, "exact") for row in items[:limit]]
+    page += [_summary(row, "similar") for row in similar]
     following = page[-1]["id"] if len(items) > limit else None
     return SearchPage(page, following, criteria.used())
+
+
+def _similar(connection: Connection, criteria: Criteria, room: int) -> list[dict[str, Any]]:
+    """Profiles whose names are like the typed one but not a prefix match (those were
+    listed already), meeting every other criterion; ``fuzzy`` finds and ranks them."""
+    assert criteria.name is not None
+    others = dataclasses.replace(criteria, name=None)
+    base = _SUMMARY.where(profiles.c.status == "active", *_conditions(others))
+    found: dict[int, dict[str, Any]] = {}
+    for seek in fuzzy.seeks(criteria.name):
+        rows = connection.execute(base.where(seek).limit(fuzzy.MAX_CANDIDATES)).mappings()
+        for row in rows:
+            found.setdefault(int(row["id"]), dict(row))
+    kept = [row for row in found.values() if _matches(row, others) and not _matches(row, criteria)]
+    return [
+        {name: value for name, value in row.items() if name != "score"}
+        for row in fuzzy.rank(kept, criteria.name, room)
+    ]
 
 
 _SUMMARY = select(
@@ -261,10 +271,11 @@ _SUMMARY = select(
 )  # fmt: skip
 
 
-def _summary(row: dict[str, Any]) -> dict[str, Any]:
+def _summary(row: dict[str, Any], match: str) -> dict[str, Any]:
     name = " ".join(part for part in (row["first_name"], row["last_name"]) if part)
     updated: dt.datetime | None = utc(row["updated_at"])
-    return {**row, "id": int(row["id"]), "name": name or None, "updated_at": updated}
+    return {**row, "id": int(row["id"]), "name": name or None, "updated_at": updated,
+            "match": match}  # fmt: skip
 
 
 def _matches(row: dict[str, Any], criteria: Criteria) -> bool:
@@ -309,20 +320,15 @@ def _conditions(criteria: Criteria) -> list[ColumnElement[bool]]:
         )
         found.append(p.id.in_(holder))
     if criteria.name is not None:
-        splits = _splits(criteria.name)
-        budget = max(1, MAX_SEEKS // len(splits))
-        seeks = [seek for _, last in splits for seek in _prefix_seeks(p.last_name, last, budget)]
-        # a subquery of plain ranges, so SQLite seeks the index (one OR of ranges) rather
-        # than walk the ids in order
-        found.append(p.id.in_(select(p.id).where(or_(*seeks))))
-        shapes = [
+        # one range of the folded names' index per reading (last name, first name)
+        readings = [
             and_(
-                p.last_name.ilike(_shape(last) + "%"),
-                *([p.first_name.ilike(_shape(first) + "%")] if first else []),
+                _prefix(p.last_name_fold, last),
+                *([_prefix(p.first_name_fold, first)] if first else []),
             )
-            for first, last in splits
+            for first, last in _splits(criteria.name)
         ]
-        found.append(or_(*shapes))
+        found.append(p.id.in_(select(p.id).where(or_(*readings))))
     if criteria.city is not None:
         found.append(p.city.ilike(_shape(criteria.city)))
     if criteria.country is not None:
@@ -335,22 +341,9 @@ def _by_identity(kind: str, value: str) -> Any:
     return select(identity.profile_id).where(identity.kind == kind, identity.value == value)
 
 
-def _prefix_seeks(column: Any, folded: str, budget: int) -> list[ColumnElement[bool]]:
-    """Index ranges covering every stored spelling whose first letters fold to
-    ``folded``'s: as many letters as ``budget`` seeks allow, at least one."""
-    spellings: list[str] = [""]
-    for ch in folded:
-        options = _spellings(ch)
-        if len(spellings) * len(options) > budget and spellings != [""]:
-            break
-        spellings = ["".join(pair) for pair in product(spellings, options)]
-    return [and_(column >= s, column < s[:-1] + chr(ord(s[-1]) + 1)) for s in spellings if s]
-
-
-def _spellings(ch: str) -> Sequence[str]:
-    """Every letter ``fold`` turns into ``ch`` (``ch`` itself and its capital included)."""
-    capital = ch.upper() if len(ch.upper()) == 1 else ch
-    return list(dict.fromkeys([ch, capital, *_FOLDS.get(ch, "")]))
+def _prefix(column: Any, folded: str) -> ColumnElement[bool]:
+    """``column`` starts with ``folded``, as an index range."""
+    return and_(column >= folded, column < folded[:-1] + chr(ord(folded[-1]) + 1))
 
 
 def _shape(folded: str) -> str:
@@ -358,5 +351,5 @@ def _shape(folded: str) -> str:
     letters with accented forms, other non-ASCII letters and LIKE's own characters
     become ``_`` (any one character); ASCII letters stay (ILIKE on PostgreSQL, LIKE
     on SQLite: both ignore ASCII case, one character for one)."""
-    wild = set(_FOLDS) | set("%_\\")
+    wild = set(FOLDS) | set("%_\\")
     return "".join("_" if ch in wild or not ch.isascii() else ch for ch in folded)

@@ -297,6 +297,12 @@ profiles = Table(
     Column("phone", String(32)),
     Column("city", String(255)),
     Column("country", String(2)),
+    # the golden first and last name folded (profiles.name_keys.fold), for prefix search,
+    # and their sound keys, for similar names
+    Column("first_name_fold", String(255)),
+    Column("last_name_fold", String(255)),
+    Column("first_name_key", String(32)),
+    Column("last_name_key", String(32)),
     Column("attributes", Json, nullable=False),  # the golden record
     Column("lineage", Json, nullable=False),  # attribute -> record, source, rule
     Column("record_count", Integer, nullable=False),
@@ -307,6 +313,8 @@ profiles = Table(
 Index("ix_profiles_email", profiles.c.email)
 Index("ix_profiles_phone", profiles.c.phone)
 Index("ix_profiles_last_name", profiles.c.last_name)
+Index("ix_profiles_name_folds", profiles.c.last_name_fold, profiles.c.first_name_fold)
+Index("ix_profiles_name_keys", profiles.c.last_name_key, profiles.c.first_name_key)
 
 profile_members = Table(
     "profile_members",
