@@ -24,6 +24,7 @@ from tests.server.test_permissions import MISSING, api_routes
 
 #: Pages anyone may open: the sign-in form itself.
 OPEN_PAGES = {("GET", "/login"), ("POST", "/login")}
+SIGN_OUT = ("POST", "/logout")
 
 
 def page_routes() -> list[tuple[str, str, Permission | None]]:
@@ -84,6 +85,8 @@ def test_signed_out_visitors_are_sent_to_sign_in(live_server: LiveServer) -> Non
 def test_roles_reach_exactly_the_pages_they_may(sessions: dict[str, httpx.Client]) -> None:
     for role, client in sessions.items():
         for method, path, permission in page_routes():
+            if (method, path) == SIGN_OUT:  # would end the session the walk goes on with
+                continue
             answer = client.request(method, concrete(path))
             allowed = permission is None or permission in ROLES[role]
             if allowed:

@@ -46,3 +46,21 @@ def test_search_works_at_phone_width(open_page: OpenPage, request: pytest.Fixtur
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], "the page scrolls sideways at phone width"
     screenshot(page, "search-phone-width", request)
+
+
+def test_misspelled_name_finds_the_customer_as_a_similar_name(
+    open_page: OpenPage, request: pytest.FixtureRequest
+) -> None:
+    page, _ = open_page("agent")
+    page.get_by_label("Find a customer").fill("Mustafa Uisal")
+    result = page.locator("#results a.result", has_text="Mustafa Uysal").first
+    expect(result).to_contain_text("similar name")
+    screenshot(page, "search-misspelled", request)
+    result.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Mustafa Uysal")
+
+
+def test_analyst_cannot_search_by_personal_data(open_page: OpenPage) -> None:
+    page, _ = open_page("analyst")
+    page.get_by_label("Find a customer").fill("Davis")
+    expect(page.locator("#results [role=alert]")).to_contain_text("profiles.personal")
