@@ -137,3 +137,6 @@ audit_log = Table(
     Column("client", String(64), nullable=True),  # the caller's address
 )
 Index("ix_audit_log_target", audit_log.c.target)
+# the log pages newest first by id; filtered by action or actor, each is one index range
+Index("ix_audit_log_action", audit_log.c.action, audit_log.c.id)
+Index("ix_audit_log_actor", audit_log.c.actor, audit_log.c.id)

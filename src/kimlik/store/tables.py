@@ -372,7 +372,8 @@ review_items = Table(
     Column("resolve_run_id", Id, ForeignKey("resolve_runs.id"), nullable=True),
     UniqueConstraint("record_a", "record_b", name="uq_review_items_pair"),
 )
-Index("ix_review_items_status", review_items.c.status)
+# the queue's order (strongest first), so a page or a neighbour is one index range
+Index("ix_review_items_queue", review_items.c.status, review_items.c.weight, review_items.c.id)
 
 #: Every profile creation, merge and split, with the evidence and who or what did it.
 merge_ledger = Table(
