@@ -105,6 +105,11 @@ def test_timeline_filters_by_kind_and_dates_and_order(open_page: OpenPage) -> No
     expect(page.locator("#timeline-entries > li.entry-order")).to_have_count(6)
     expect(entries.first).to_contain_text("GBP")
     expect(entries.first).to_contain_text("item")
+    bought = page.locator("#timeline-entries > li", has_text="O-7173").locator("details.lines")
+    bought.locator("summary").click()
+    expect(bought.locator("tbody tr").first).to_be_visible()
+    quantities = bought.locator("tbody td:nth-child(3)").all_inner_texts()
+    assert sum(int(q) for q in quantities) == 7  # the entry's "7 items"
     form = page.locator("form.timeline-filters")
     form.get_by_label("From").fill("2024-01-01")
     form.get_by_label("To").fill("2024-12-31")

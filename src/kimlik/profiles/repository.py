@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Select, Table, func, null, or_, select
+from sqlalchemy import Connection, Select, Table, func, null, or_, select, tuple_
 
 from kimlik.profiles.rules import PERSON_ATTRIBUTES
 from kimlik.store.server_tables import events
@@ -380,3 +380,30 @@ def latest_score(connection: Connection, profile_id: int) -> Mapping[str, Any] |
     )
     row = connection.execute(statement).mappings().first()
     return None if row is None else dict(row)
+
+
+def order_lines(
+    connection: Connection, keys: Sequence[tuple[str, str]]
+) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    """The item lines of orders named (source, order id), in the order they were stored;
+    one index range per order (``ix_order_items_order``)."""
+    if not keys:
+        return {}
+    statement = (
+        select(
+            sources.c.name.label("source"),
+            order_items.c.order_id,
+            order_items.c.sku,
+            order_items.c.product_name,
+            order_items.c.quantity,
+            order_items.c.unit_price,
+        )
+        .join(sources, sources.c.id == order_items.c.source_id)
+        .where(tuple_(sources.c.name, order_items.c.order_id).in_(list(keys)))
+        .order_by(order_items.c.id)
+    )
+    lines: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for row in connection.execute(statement).mappings():
+        line = {k: row[k] for k in ("sku", "product_name", "quantity", "unit_price")}
+        lines.setdefault((row["source"], row["order_id"]), []).append(line)
+    return lines

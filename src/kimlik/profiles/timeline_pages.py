@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, and_, func, literal, or_
 
 from kimlik.profiles import repository as repo
-from kimlik.profiles.timeline import TIMELINE_KINDS, TimelineEntry, entry_of
+from kimlik.profiles.timeline import TIMELINE_KINDS, TimelineEntry, amount, entry_of
 from kimlik.profiles.values import utc
 from kimlik.store.tables import Moment
 
@@ -100,7 +100,22 @@ def timeline_page(
     found.sort(key=lambda pair: pair[0].key(), reverse=newest_first)
     page = found[:limit]
     more = len(found) > limit
-    return TimelinePage([entry for _, entry in page], page[-1][0] if more else None)
+    entries = [entry for _, entry in page]
+    _add_order_lines(connection, entries)
+    return TimelinePage(entries, page[-1][0] if more else None)
+
+
+def _add_order_lines(connection: Connection, entries: list[TimelineEntry]) -> None:
+    """Each order on the page with its item lines (``details["lines"]``), read for the
+    page's orders only: what was bought, how many and at what price."""
+    keys = [(e.source, e.record_id) for e in entries if e.kind == "order" and e.source]
+    lines = repo.order_lines(connection, [(s, r) for s, r in keys if r is not None])
+    for entry in entries:
+        if entry.kind == "order":
+            found = lines.get((entry.source or "", entry.record_id or ""), [])
+            entry.details["lines"] = [
+                {**line, "unit_price": amount(line["unit_price"])} for line in found
+            ]
 
 
 def _beyond(
