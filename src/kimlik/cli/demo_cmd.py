@@ -11,15 +11,17 @@ from __future__ import annotations
 import shutil
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 
 from kimlik.cli.app import state
 from kimlik.cli.errors import reported
-from kimlik.config import DEFAULT_DATABASE_URL
-from kimlik.demo.accounts import DemoSignIn
 from kimlik.demo.files import demo_data_dir, demo_files
+
+if TYPE_CHECKING:
+    from kimlik.demo.accounts import DemoSignIn
 
 
 def register(app: typer.Typer) -> None:
@@ -87,6 +89,8 @@ def _program() -> str:
 
 def render_sign_ins(console: Console, sign_ins: list[DemoSignIn], database_url: str) -> None:
     """Where the web UI is and how to get in: the last thing the demo says."""
+    from kimlik.config import DEFAULT_DATABASE_URL
+
     serve = f"{_program()} serve"
     if database_url != DEFAULT_DATABASE_URL:
         serve += " --database " + database_url

@@ -28,6 +28,7 @@ ROLE_NAMES = ("admin", "analyst", "agent", "marketer")
 #: The permissions of ``kimlik.access.permissions.Permission``: API key scopes.
 SCOPE_NAMES = (
     "profiles.read", "profiles.personal", "identity.decide", "records.write", "imports.read",
+    "imports.run",
     "quality.read", "sources.manage", "users.manage", "audit.read",
 )  # fmt: skip
 UserId = Annotated[int, typer.Argument(help="The user's id (see `kimlik users list`).", min=1)]
