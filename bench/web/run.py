@@ -507,6 +507,8 @@ def main(argv: list[str] | None = None) -> int:
         stop_server(proc)
     load_after = loadavg()
     size = conn.execute("SELECT pg_database_size(current_database())").fetchone()[0]
+    # counted now, not taken from the build: the store may have grown since
+    active = conn.execute("SELECT count(*) FROM profiles WHERE status = 'active'").fetchone()[0]
     conn.close()
     lines = report(results)
     peak = sampler.peak_bytes / harness.MB
@@ -514,7 +516,7 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"\nserver: peak RSS {peak:.0f} MB over {sampler.peak_processes} processes "
         f"(PSS {sampler.peak_pss_bytes / harness.MB:.0f} MB); database "
-        f"{size / harness.MB / 1024:.1f} GiB; {record['counts']['profiles_active']:,} active "
+        f"{size / harness.MB / 1024:.1f} GiB; {active:,} active "
         f"profiles; {args.requests} requests per page after {args.warmup} warm-ups"
     )
     print(
