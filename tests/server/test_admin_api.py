@@ -9,6 +9,7 @@ import io
 import json
 import subprocess
 import sys
+import time
 from typing import Any
 
 import httpx
@@ -99,6 +100,22 @@ def test_quality_masks_shared_identifiers_without_personal(live_server: LiveServ
     masked = next(group for group in hidden["shared"] if group["identifier"] == "email")
     assert masked["top"] == [{"value": MASK, "records": 2, "sources": 1}]
     assert [source["source"] for source in hidden["sources"]] == ["crm", "web"]
+
+
+def test_quality_answers_from_the_servers_snapshot_when_asked(live_server: LiveServer) -> None:
+    load(live_server)
+    with live_server.client("analyst") as client:
+        built = client.get("/api/v1/quality", params={"max_age": 3600}).json()  # none yet
+        kept = client.get("/api/v1/quality", params={"max_age": 3600}).json()
+        counted = client.get("/api/v1/quality").json()
+        time.sleep(1.1)
+        rebuilt = client.get("/api/v1/quality", params={"max_age": 1}).json()
+        bad = client.get("/api/v1/quality", params={"max_age": -1})
+    assert kept == built  # the same snapshot, not counted again
+    assert counted["generated_at"] > built["generated_at"]
+    assert rebuilt["generated_at"] > counted["generated_at"]
+    assert counted["sources"] == built["sources"] == rebuilt["sources"]
+    assert bad.status_code == 422 and "max_age" in bad.text
 
 
 # --- sources and write keys ---------------------------------------------------------------
