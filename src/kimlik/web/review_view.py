@@ -1,18 +1,12 @@
 """How the review pages present a pair: evidence in words, both records row by row, and
 the one-time message a decision leaves for the next page.
 
-The message travels in a short-lived cookie rather than the address: a summary names
-records (``crm:C-1001`` is personal) and the people who decided, and addresses end up
-in access logs and browser history. The cookie is signed with the session's CSRF token,
-so another site (or session) cannot plant a message.
+The message travels in a signed, short-lived cookie (``web/flash.py``) rather than the
+address: a summary names records (``crm:C-1001`` is personal) and the people who decided.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
-import hmac
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -21,11 +15,14 @@ import orjson
 from starlette.responses import Response
 
 from kimlik.profiles.rules import PERSON_ATTRIBUTES
+from kimlik.web import flash
 from kimlik.web.session import Page
 from kimlik.web.templating import day, moment, number
 
 FLASH_COOKIE = "kimlik_review_note"
 FLASH_PATH = "/review"
+#: seconds a decision's message waits for the next page
+NOTE_SECONDS = 300
 #: A cookie holds about 4 KB: a bulk summary names at most this many failures.
 MAX_FAILURES_SHOWN = 12
 
@@ -130,29 +127,13 @@ def put_note(response: Response, current: Page, note: dict[str, Any]) -> None:
     if len(failures) > MAX_FAILURES_SHOWN:
         note = {**note, "failed": failures[:MAX_FAILURES_SHOWN],
                 "more_failed": len(failures) - MAX_FAILURES_SHOWN}  # fmt: skip
-    data = base64.urlsafe_b64encode(orjson.dumps(note)).decode().rstrip("=")
-    response.set_cookie(
-        FLASH_COOKIE, f"{data}.{_sign(current, data)}", max_age=300, path=FLASH_PATH,
-        httponly=True, samesite="lax", secure=current.request.url.scheme == "https",
-    )  # fmt: skip
+    flash.put(response, current, FLASH_COOKIE, note, FLASH_PATH, NOTE_SECONDS)
 
 
 def take_note(current: Page) -> dict[str, Any] | None:
     """The message a decision left, if this session signed it (the page then clears it)."""
-    value = current.request.cookies.get(FLASH_COOKIE, "")
-    data, _, signature = value.partition(".")
-    if not data or not hmac.compare_digest(signature.encode(), _sign(current, data).encode()):
-        return None
-    try:
-        note = orjson.loads(base64.urlsafe_b64decode(data + "=" * (-len(data) % 4)))
-    except (binascii.Error, ValueError):
-        return None
-    return note if isinstance(note, dict) else None
+    return flash.take(current, FLASH_COOKIE)
 
 
 def clear_note(response: Response) -> None:
-    response.delete_cookie(FLASH_COOKIE, path=FLASH_PATH)
-
-
-def _sign(current: Page, data: str) -> str:
-    return hmac.new(current.csrf.encode(), data.encode(), hashlib.sha256).hexdigest()[:32]
+    flash.clear(response, FLASH_COOKIE, FLASH_PATH)
