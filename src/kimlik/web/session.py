@@ -9,7 +9,7 @@ from another site cannot forge it.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import Request
@@ -35,7 +35,6 @@ class Page:
     state: ServerState
     principal: Principal
     csrf: str
-    notices: list[str] = field(default_factory=list)
 
     def context(self, title: str, **values: Any) -> dict[str, Any]:
         """What every template needs, plus ``values``."""
@@ -44,8 +43,6 @@ class Page:
             "me": self.principal,
             "menu": menu(self.principal, self.request.url.path),
             "csrf": self.csrf,
-            "path": self.request.url.path,
-            "query": self.request.query_params.get("q", ""),
             **values,
         }
 
